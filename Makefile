@@ -1,0 +1,25 @@
+# The two commands of the README: `make reproduce` (the main job) and `make test`.
+# Both start with `setup`, which installs missing system packages and is silent otherwise.
+.PHONY: setup build test reproduce bench fixtures
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	dotnet build Polyglot.sln -c Release --nologo -v quiet
+
+test: setup
+	@bash scripts/test.sh
+
+reproduce: setup
+	dotnet run -c Release --project lib/VaeLab.Cli -- demo
+
+# Speed of the binding against PyTorch on the same libtorch (needs Debian's python3-torch).
+bench:
+	@bash scripts/setup.sh python3-torch
+	dotnet run -c Release --project bench/VaeLab.Bench
+
+# Re-records the PyTorch reference values under tests/fixtures/torch (committed; tests need no Python).
+fixtures:
+	@bash scripts/setup.sh python3-torch python3-numpy
+	for script in tests/fixtures/torch/gen_*.py; do /usr/bin/python3 "$$script" || exit 1; done

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every test project and ends with one summary line: "tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+dotnet test Polyglot.sln -c Release --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# dotnet test prints one "Passed!/Failed!  - Failed: a, Passed: b, Skipped: c, ..." line per test assembly.
+awk -F'[:,]' '/(Passed|Failed)! +- Failed:/ { failed += $2; passed += $4; skipped += $6 }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+rm -f "$log"
+exit "$status"
