@@ -105,14 +105,21 @@ public partial class Tensor
         return result;
     }
 
-    // Tensor indices go to at::index; other positions are first reduced to slices over full dims.
-    unsafe Tensor AdvancedIndex(TensorIndex[] indices)
+    // Tensor indices go to at::index / index_put_, applied to the view that the other positions (slices) select.
+    Tensor SlicedForTensorIndices(TensorIndex[] indices)
     {
         if (indices.Any(i => i.kind is TensorIndex.Kind.Single or TensorIndex.Kind.Ellipsis or TensorIndex.Kind.None))
             throw new ArgumentException("mixing tensor indices with integers, ... or None is not supported; use index_select or slices");
-        var basic = indices.Select(i => i.kind == TensorIndex.Kind.Tensor ? TensorIndex.Slice() : i).ToArray();
-        using var sliced = Index(basic);
-        var pointers = indices.Select(i => i.kind == TensorIndex.Kind.Tensor ? i.tensor!.Pointer : IntPtr.Zero).ToArray();
+        return Index(indices.Select(i => i.kind == TensorIndex.Kind.Tensor ? TensorIndex.Slice() : i).ToArray());
+    }
+
+    static IntPtr[] TensorPointers(TensorIndex[] indices) =>
+        indices.Select(i => i.kind == TensorIndex.Kind.Tensor ? i.tensor!.Pointer : IntPtr.Zero).ToArray();
+
+    unsafe Tensor AdvancedIndex(TensorIndex[] indices)
+    {
+        using var sliced = SlicedForTensorIndices(indices);
+        var pointers = TensorPointers(indices);
         fixed (IntPtr* p = pointers)
         {
             var result = Checked.Wrap(vt_index(sliced.Handle, p, pointers.Length), "index");
@@ -123,11 +130,10 @@ public partial class Tensor
 
     unsafe void index_put_(TensorIndex[] indices, Tensor values)
     {
-        if (indices.Any(i => i.kind != TensorIndex.Kind.Tensor && !(i.kind == TensorIndex.Kind.Slice && i.start is null && i.stop is null && i.step == 1)))
-            throw new ArgumentException("assignment with tensor indices takes tensors or full slices (..) only");
-        var pointers = indices.Select(i => i.kind == TensorIndex.Kind.Tensor ? i.tensor!.Pointer : IntPtr.Zero).ToArray();
+        using var sliced = SlicedForTensorIndices(indices);
+        var pointers = TensorPointers(indices);
         fixed (IntPtr* p = pointers)
-            Checked.Status(vt_index_put_(Handle, p, pointers.Length, values.Handle, 0), "index_put_");
+            Checked.Status(vt_index_put_(sliced.Handle, p, pointers.Length, values.Handle, 0), "index_put_");
         GC.KeepAlive(indices);
     }
 

@@ -1,9 +1,9 @@
 // Autograd: backward passes, gradients, and gradient-of-gradient through autograd::grad.
 #include "common.h"
 
+// create_graph also keeps the graph, as PyTorch does when retain_graph is left at its default.
 VT_API int vt_backward(TensorPtr t, TensorPtr gradient, int retain_graph, int create_graph) {
-  VT_RETURN_STATUS(vt::ref(t).backward(gradient ? *gradient : at::Tensor(),
-                                       retain_graph ? c10::optional<bool>(true) : c10::optional<bool>(false),
+  VT_RETURN_STATUS(vt::ref(t).backward(gradient ? *gradient : at::Tensor(), retain_graph != 0 || create_graph != 0,
                                        create_graph != 0))
 }
 

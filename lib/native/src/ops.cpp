@@ -2,8 +2,14 @@
 // Families of similar ops share one entry point keyed by a small enum; the C# side keeps the
 // same numbering (VaeLab.Torch/Native/OpCodes.cs) and names the op in its errors.
 #include "common.h"
+#include <ATen/ScalarOps.h>
 
 namespace {
+
+// A number that takes part in type promotion as a Python scalar does: 2.5 - int64 tensor is float32.
+at::Tensor number(const at::Scalar& s, const at::Tensor& like) {
+  return at::native::wrapped_scalar_tensor(s, like.device());
+}
 
 enum class Binary {
   Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, Remainder, Atan2,
@@ -60,8 +66,8 @@ at::Tensor binary_scalar(Binary op, const at::Tensor& a, const at::Scalar& s) {
     case Binary::Gt: return at::gt(a, s);
     case Binary::Ge: return at::ge(a, s);
     case Binary::Remainder: return at::remainder(a, s);
-    case Binary::FloorDivide: return at::div(a, at::scalar_tensor(s, a.options()), "floor");
-    default: return binary(op, a, at::scalar_tensor(s, a.options()));
+    case Binary::FloorDivide: return at::div(a, number(s, a), "floor");
+    default: return binary(op, a, number(s, a));
   }
 }
 
@@ -181,7 +187,7 @@ VT_API TensorPtr vt_binary_scalar(int op, TensorPtr a, double s) {
 }
 // scalar (op) tensor, for the left-scalar C# operators.
 VT_API TensorPtr vt_scalar_binary(int op, double s, TensorPtr b) {
-  VT_RETURN_TENSOR(binary(static_cast<Binary>(op), at::scalar_tensor(s, vt::ref(b).options()), vt::ref(b)))
+  VT_RETURN_TENSOR(binary(static_cast<Binary>(op), number(s, vt::ref(b)), vt::ref(b)))
 }
 VT_API int vt_binary_(int op, TensorPtr a, TensorPtr b) {
   VT_RETURN_STATUS(binary_inplace(static_cast<Binary>(op), *a, vt::ref(b)))
