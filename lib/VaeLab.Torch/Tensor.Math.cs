@@ -223,7 +223,8 @@ public partial class Tensor
     public Tensor var(long dim, bool unbiased = true, bool keepdim = false) => Reduce(ReduceOp.Var, [dim], false, keepdim, unbiased, nameof(var));
     public Tensor var(long[] dims, bool unbiased = true, bool keepdim = false) => Reduce(ReduceOp.Var, dims, false, keepdim, unbiased, nameof(var));
     public Tensor norm() => Reduce(ReduceOp.Norm, default, true, false, false, nameof(norm));
-    public Tensor norm(long dim, bool keepdim = false) => Reduce(ReduceOp.Norm, [dim], false, keepdim, false, nameof(norm));
+    // Dims as an array on purpose: in PyTorch x.norm(1) means p = 1, so a lone long here would mislead ported code.
+    public Tensor norm(long[] dim, bool keepdim = false) => Reduce(ReduceOp.Norm, dim, false, keepdim, false, nameof(norm));
     public Tensor all() => Reduce(ReduceOp.All, default, true, false, false, nameof(all));
     public Tensor all(long dim, bool keepdim = false) => Reduce(ReduceOp.All, [dim], false, keepdim, false, nameof(all));
     public Tensor any() => Reduce(ReduceOp.Any, default, true, false, false, nameof(any));

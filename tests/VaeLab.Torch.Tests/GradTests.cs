@@ -49,7 +49,7 @@ public class GradTests
         ["var"] = (() => [In(3, 4)], i => i[0].var() + i[0].var([0], keepdim: true) + i[0].var(1, unbiased: false, keepdim: true)),
         ["prod"] = (() => [Pos(3, 4)], i => i[0].prod() + i[0].prod(1)),
         ["cumsum"] = (() => [In(3, 4)], i => i[0].cumsum(1) * i[0]),
-        ["norm"] = (() => [In(3, 4)], i => i[0].norm() + i[0].norm(0)),
+        ["norm"] = (() => [In(3, 4)], i => i[0].norm() + i[0].norm([0])),
 
         // matrix products
         ["matmul"] = (() => [In(2, 3), In(3, 4)], i => i[0].matmul(i[1])),

@@ -117,8 +117,8 @@ public class OpsFixtureTests
         "cumsum" => t("x").cumsum(1),
         "cumsum_neg_dim" => t("x").cumsum(-1),
         "norm_all" => t("x").norm(),
-        "norm_dim" => t("x").norm(1),
-        "norm_dim_keepdim" => t("x").norm(2, keepdim: true),
+        "norm_dim" => t("x").norm([1]),
+        "norm_dim_keepdim" => t("x").norm([2], keepdim: true),
         "logsumexp_f64" => t("x").logsumexp(1),
         "var_dim_f64" => t("x").var(2, unbiased: false),
 

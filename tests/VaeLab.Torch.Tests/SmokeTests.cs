@@ -31,3 +31,33 @@ public class SmokeTests
         Assert.Contains("cannot be multiplied", error.NativeMessage);
     }
 }
+
+public class InPlaceScalarTests
+{
+    [Fact]
+    public void InPlaceFloatScalarOnIntegerTensorIsAnErrorAsInPyTorch()
+    {
+        using var counts = arange(3);
+        var error = Assert.Throws<TorchException>(() => counts.add_(0.5));
+        Assert.Equal("add_", error.Operation);
+        Assert.Equal(new long[] { 0, 1, 2 }, counts.data<long>());
+        counts.mul_(2);
+        Assert.Equal(new long[] { 0, 2, 4 }, counts.data<long>());
+    }
+}
+
+public class PythonNumberTests
+{
+    [Fact]
+    public void WholeNumbersKeepIntegerTensorsIntegralAndFractionsPromote()
+    {
+        using var counts = arange(3);
+        using var doubled = counts * 2;
+        using var halved = counts * 0.5;
+        using var shifted = 1 - counts;
+        Assert.Equal(ScalarType.Int64, doubled.dtype);
+        Assert.Equal(new long[] { 0, 2, 4 }, doubled.data<long>());
+        Assert.Equal(ScalarType.Float32, halved.dtype);
+        Assert.Equal(ScalarType.Int64, shifted.dtype);
+    }
+}

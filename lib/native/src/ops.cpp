@@ -6,9 +6,18 @@
 
 namespace {
 
-// A number that takes part in type promotion as a Python scalar does: 2.5 - int64 tensor is float32.
-at::Tensor number(const at::Scalar& s, const at::Tensor& like) {
-  return at::native::wrapped_scalar_tensor(s, like.device());
+// The C# API passes every number as a double. A whole number next to an integer tensor acts as a
+// Python int (int_tensor * 2 stays int64), any other as a Python float (2.5 - int_tensor is float32),
+// which is what the caller wrote in the ported code.
+at::Scalar python_number(double s, const at::Tensor& like) {
+  bool whole = std::nearbyint(s) == s && std::abs(s) < 9.0e15;
+  bool integral_tensor = !at::isFloatingType(like.scalar_type()) && like.scalar_type() != at::kBool;
+  return whole && integral_tensor ? at::Scalar(static_cast<int64_t>(s)) : at::Scalar(s);
+}
+
+// The number as a tensor that takes part in type promotion as a scalar, not as a 0-dim tensor.
+at::Tensor number(double s, const at::Tensor& like) {
+  return at::native::wrapped_scalar_tensor(python_number(s, like), like.device());
 }
 
 enum class Binary {
@@ -52,7 +61,8 @@ at::Tensor& binary_inplace(Binary op, at::Tensor& a, const at::Tensor& b) {
   }
 }
 
-at::Tensor binary_scalar(Binary op, const at::Tensor& a, const at::Scalar& s) {
+at::Tensor binary_scalar(Binary op, const at::Tensor& a, double value) {
+  auto s = python_number(value, a);
   switch (op) {
     case Binary::Add: return at::add(a, s);
     case Binary::Sub: return at::sub(a, s);
@@ -66,8 +76,8 @@ at::Tensor binary_scalar(Binary op, const at::Tensor& a, const at::Scalar& s) {
     case Binary::Gt: return at::gt(a, s);
     case Binary::Ge: return at::ge(a, s);
     case Binary::Remainder: return at::remainder(a, s);
-    case Binary::FloorDivide: return at::div(a, number(s, a), "floor");
-    default: return binary(op, a, number(s, a));
+    case Binary::FloorDivide: return at::div(a, number(value, a), "floor");
+    default: return binary(op, a, number(value, a));
   }
 }
 
@@ -193,7 +203,8 @@ VT_API int vt_binary_(int op, TensorPtr a, TensorPtr b) {
   VT_RETURN_STATUS(binary_inplace(static_cast<Binary>(op), *a, vt::ref(b)))
 }
 VT_API int vt_binary_scalar_(int op, TensorPtr a, double s) {
-  VT_RETURN_STATUS(binary_inplace(static_cast<Binary>(op), *a, at::scalar_tensor(s, vt::ref(a).options())))
+  // A wrapped number keeps PyTorch's casting rule: int_tensor.add_(0.5) is an error, not a truncation.
+  VT_RETURN_STATUS(binary_inplace(static_cast<Binary>(op), *a, number(s, vt::ref(a))))
 }
 VT_API TensorPtr vt_add_scaled(TensorPtr a, TensorPtr b, double alpha) {
   VT_RETURN_TENSOR(at::add(vt::ref(a), vt::ref(b), alpha))
