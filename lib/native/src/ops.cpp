@@ -186,8 +186,16 @@ VT_API TensorPtr vt_scalar_binary(int op, double s, TensorPtr b) {
 VT_API int vt_binary_(int op, TensorPtr a, TensorPtr b) {
   VT_RETURN_STATUS(binary_inplace(static_cast<Binary>(op), *a, vt::ref(b)))
 }
+// The scalar acts as a Python number would: a whole number keeps an integer tensor integral, while a
+// fraction makes the op fail (result type Float can't be cast to Long) instead of being truncated.
 VT_API int vt_binary_scalar_(int op, TensorPtr a, double s) {
-  VT_RETURN_STATUS(binary_inplace(static_cast<Binary>(op), *a, at::scalar_tensor(s, vt::ref(a).options())))
+  try {
+    bool whole = at::isIntegralType(vt::ref(a).scalar_type(), true) && s == std::trunc(s) && std::abs(s) < 9e18;
+    auto scalar = whole ? at::Scalar(static_cast<int64_t>(s)) : at::Scalar(s);
+    binary_inplace(static_cast<Binary>(op), *a, at::native::wrapped_scalar_tensor(scalar));
+    return 0;
+  }
+  VT_CATCH(-1)
 }
 VT_API TensorPtr vt_add_scaled(TensorPtr a, TensorPtr b, double alpha) {
   VT_RETURN_TENSOR(at::add(vt::ref(a), vt::ref(b), alpha))
