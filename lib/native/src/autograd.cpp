@@ -20,8 +20,21 @@ VT_API TensorPtr vt_grad(TensorPtr t) {
   VT_CATCH(nullptr)
 }
 
+// Checked as PyTorch's `x.grad = g` is: a mismatched gradient would otherwise fail only at the next backward.
 VT_API int vt_set_grad(TensorPtr t, TensorPtr grad) {
-  VT_RETURN_STATUS(vt::ref(t).mutable_grad() = grad ? *grad : at::Tensor())
+  try {
+    const auto& self = vt::ref(t);
+    if (grad != nullptr) {
+      TORCH_CHECK(grad->sizes() == self.sizes(), "assigned grad has shape ", grad->sizes(), " but the tensor has shape ",
+                  self.sizes());
+      TORCH_CHECK(grad->scalar_type() == self.scalar_type() && grad->device() == self.device(), "assigned grad is ",
+                  grad->scalar_type(), " on ", grad->device(), " but the tensor is ", self.scalar_type(), " on ",
+                  self.device());
+    }
+    self.mutable_grad() = grad ? *grad : at::Tensor();
+    return 0;
+  }
+  VT_CATCH(-1)
 }
 
 VT_API int vt_set_requires_grad(TensorPtr t, int requires_grad) {

@@ -202,6 +202,8 @@ VT_API TensorPtr vt_scalar_binary(int op, double s, TensorPtr b) {
 VT_API int vt_binary_(int op, TensorPtr a, TensorPtr b) {
   VT_RETURN_STATUS(binary_inplace(static_cast<Binary>(op), *a, vt::ref(b)))
 }
+// The scalar acts as a Python number would: a whole number keeps an integer tensor integral, while a
+// fraction makes the op fail (result type Float can't be cast to Long) instead of being truncated.
 VT_API int vt_binary_scalar_(int op, TensorPtr a, double s) {
   // A wrapped number keeps PyTorch's casting rule: int_tensor.add_(0.5) is an error, not a truncation.
   VT_RETURN_STATUS(binary_inplace(static_cast<Binary>(op), *a, number(s, vt::ref(a))))

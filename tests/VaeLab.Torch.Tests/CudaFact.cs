@@ -1,0 +1,10 @@
+namespace VaeLab.Torch.Tests;
+
+/// <summary>A test that needs a CUDA device; it is skipped, with the reason, where libtorch has none.</summary>
+public sealed class CudaFactAttribute : FactAttribute
+{
+    public CudaFactAttribute()
+    {
+        if (!cuda.is_available()) Skip = "CUDA is not available in this libtorch";
+    }
+}
