@@ -2,6 +2,7 @@ using VaeLab.Torch.Modules;
 
 namespace VaeLab.Torch.Tests;
 
+[Collection(ProcessWideState.Name)]
 public class LstmCellTests
 {
     static readonly FixtureFile Fixture = FixtureFile.Load("lstm.json");

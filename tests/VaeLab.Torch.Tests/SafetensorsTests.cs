@@ -5,6 +5,7 @@ using System.Text.Json;
 
 namespace VaeLab.Torch.Tests;
 
+[Collection(ProcessWideState.Name)]
 public sealed class SafetensorsTests : IDisposable
 {
     // The format's dtype names, as the safetensors spec lists them.
