@@ -83,3 +83,49 @@ public class ModuleBaseTests
         Assert.All(model.modules(), m => Assert.False(m.training));
     }
 }
+
+public class ModuleFileTests
+{
+    sealed class Pair : torch.nn.Module<Tensor, Tensor>
+    {
+        readonly torch.nn.Parameter scale = new(randn(3, 2));
+        readonly Tensor running = zeros(2).DetachFromDisposeScope();
+
+        public override Tensor forward(Tensor x) => x.matmul(scale) + running;
+    }
+
+    [Fact]
+    public void SaveThenLoadRestoresParametersAndBuffers()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"vaelab-module-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using var source = new Pair();
+            using var target = new Pair();
+            source.save(path);
+            target.load(path);
+            using var x = randn(4, 3);
+            using var expected = source.call(x);
+            using var actual = target.call(x);
+            Assert.True(expected.equal(actual));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void LoadingAnotherModelsFileNamesTheFileAndTheKeys()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"vaelab-module-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using (var scope = NewDisposeScope())
+                safetensors.save_file(new Dictionary<string, Tensor> { ["other"] = zeros(1) }, path);
+            using var target = new Pair();
+            var error = Assert.Throws<ArgumentException>(() => target.load(path));
+            Assert.Contains(path, error.Message);
+            Assert.Contains("missing keys: scale, running", error.Message);
+            Assert.Contains("unexpected keys: other", error.Message);
+        }
+        finally { File.Delete(path); }
+    }
+}

@@ -260,6 +260,24 @@ public static partial class torch
                 }
             }
 
+            /// <summary>Writes state_dict() to a safetensors file (atomically), readable by Python's safetensors.</summary>
+            public void save(string path, IReadOnlyDictionary<string, string>? metadata = null)
+            {
+                var state = state_dict();
+                try { safetensors.save_file(state, path, metadata); }
+                finally { foreach (var t in state.Values) t.Dispose(); }
+            }
+
+            /// <summary>Loads parameters and buffers from a safetensors file written by save() or by PyTorch.</summary>
+            public Module load(string path, bool strict = true)
+            {
+                var state = safetensors.load_file(path);
+                try { load_state_dict(state, strict); }
+                catch (ArgumentException e) { throw new ArgumentException($"{path}: {e.Message}", nameof(path), e); }
+                finally { foreach (var t in state.Values) t.Dispose(); }
+                return this;
+            }
+
             // ---- hooks -------------------------------------------------------------------------
             /// <summary>Calls hook(module, input, output) after every forward run through call(); dispose the result to remove it.</summary>
             public IDisposable register_forward_hook(Action<Module, object?, object?> hook)
