@@ -41,7 +41,7 @@ public sealed class FixtureCase(string name, JsonElement element)
         if (!group.TryGetProperty(key, out var t)) throw new KeyNotFoundException($"fixture case '{Name}' has no tensor '{key}'");
         var shape = t.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
         var data = t.GetProperty("data");
-        return t.GetProperty("dtype").GetString() switch
+        var decoded = t.GetProperty("dtype").GetString() switch
         {
             "float32" => tensor(data.EnumerateArray().Select(e => e.GetSingle()).ToArray(), shape),
             "float64" => tensor(data.EnumerateArray().Select(e => e.GetDouble()).ToArray(), shape),
@@ -51,6 +51,9 @@ public sealed class FixtureCase(string name, JsonElement element)
             "bool" => tensor(data.EnumerateArray().Select(e => e.GetInt32() != 0).ToArray(), shape),
             var other => throw new NotSupportedException($"fixture dtype {other}"),
         };
+        if (shape.Length > 0) return decoded;
+        // torch.tensor reads an empty shape as 1-D; a recorded 0-dim tensor (a scalar) must stay 0-dim.
+        using (decoded) return decoded.reshape();
     }
 }
 
