@@ -6,7 +6,7 @@ namespace VaeLab.Torch.Tests;
 /// torch.nn.init against PyTorch's values under the same seed (tests/fixtures/torch/gen_init.py),
 /// against the closed-form bounds and standard deviations, and orthogonal_ against W W^T = I.
 /// </summary>
-[Collection(SeededRandomCollection.Name)]
+[Collection(ProcessWideState.Name)]
 public class InitTests
 {
     static readonly FixtureFile Fixture = FixtureFile.Load("init.json");

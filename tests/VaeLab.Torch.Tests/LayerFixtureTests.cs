@@ -8,7 +8,7 @@ namespace VaeLab.Torch.Tests;
 /// shapes, PyTorch's default initialisation value for value under the same seed, and the same outputs
 /// in train and eval mode from the same weights, with BatchNorm's running statistics after a step.
 /// </summary>
-[Collection(SeededRandomCollection.Name)]
+[Collection(ProcessWideState.Name)]
 public class LayerFixtureTests
 {
     static readonly FixtureFile Fixture = FixtureFile.Load("layers.json");

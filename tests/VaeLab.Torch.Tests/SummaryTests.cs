@@ -6,7 +6,7 @@ namespace VaeLab.Torch.Tests;
 
 /// <summary>torch.summary: rows in call order with output shapes and own parameter counts, totals
 /// checked against counts worked out by hand, and no side effects on the model or the generator.</summary>
-[Collection(SeededRandomCollection.Name)]
+[Collection(ProcessWideState.Name)]
 public class SummaryTests
 {
     static Sequential ConvNet() => Sequential(
