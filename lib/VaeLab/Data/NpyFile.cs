@@ -40,7 +40,7 @@ public static class NpyFile
     }
 
     /// <summary>Reads exactly <paramref name="count"/> bytes; a DataFormatException names <paramref name="what"/> when the file ends first.</summary>
-    internal static byte[] ReadData(Stream stream, string name, long count, string what)
+    static byte[] ReadData(Stream stream, string name, long count, string what)
     {
         if (count > Array.MaxLength) throw new DataFormatException(name, what, $"{count} bytes is too large for one array");
         var truncated = $"the file ends before the {count} bytes the header announces (truncated)";

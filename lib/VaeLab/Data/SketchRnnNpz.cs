@@ -12,7 +12,7 @@ public sealed record SketchRnnData(IReadOnlyList<Stroke3> Train, IReadOnlyList<S
 /// </summary>
 public static class SketchRnnNpz
 {
-    public static readonly string[] Splits = ["train", "valid", "test"];
+    public static readonly IReadOnlyList<string> Splits = ["train", "valid", "test"];
 
     public static SketchRnnData Read(string path, ReadOptions? options = null)
     {
@@ -24,7 +24,7 @@ public static class SketchRnnNpz
     public static SketchRnnData Read(Stream stream, string name, ReadOptions? options = null)
     {
         var bad = new BadRecords(options);
-        var splits = new List<Stroke3>[Splits.Length];
+        var splits = new List<Stroke3>[Splits.Count];
         using var seekable = stream.CanSeek ? null : new MemoryStream();
         if (seekable is not null)
         {
@@ -34,7 +34,7 @@ public static class SketchRnnNpz
         try
         {
             using var zip = new ZipArchive(seekable ?? stream, ZipArchiveMode.Read, leaveOpen: true);
-            for (var i = 0; i < Splits.Length; i++)
+            for (var i = 0; i < Splits.Count; i++)
             {
                 var entryName = Splits[i] + ".npy";
                 var entry = zip.GetEntry(entryName) ?? throw new DataFormatException(name, entryName, "missing from the archive");

@@ -63,7 +63,7 @@ public class FuzzTests
     [InlineData("sketchrnn_p3.npz")]
     [InlineData("sketchrnn_p4_f64.npz")]
     [InlineData("sketchrnn_equal.npz")]
-    public void DamagedFilesReadOrFailWithDataFormatException(string file)
+    public async Task DamagedFilesReadOrFailWithDataFormatException(string file)
     {
         var original = DataFixtures.Bytes(file);
         var run = Task.Run(() =>
@@ -91,8 +91,9 @@ public class FuzzTests
             }
             return (failures, outcomes);
         });
-        Assert.True(run.Wait(TimeSpan.FromSeconds(20)), $"{file}: reading damaged copies did not finish (a hang?)");
-        var (failures, outcomes) = run.Result;
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(20)));
+        Assert.True(finished == run, $"{file}: reading damaged copies did not finish (a hang?)");
+        var (failures, outcomes) = await run;
         Assert.True(failures.Count == 0, $"{file}: {failures.Count} damaged copies threw other exceptions:\n{string.Join("\n", failures.Take(3))}");
         // The mutations must reach both outcomes, or they test nothing.
         Assert.True(outcomes[1] > 0, $"{file}: no damaged copy was rejected");
