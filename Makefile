@@ -22,4 +22,4 @@ bench:
 # Re-records the PyTorch reference values under tests/fixtures/torch (committed; tests need no Python).
 fixtures:
 	@bash scripts/setup.sh python3-torch python3-numpy
-	for script in tests/fixtures/torch/gen_*.py; do /usr/bin/python3 "$$script" || exit 1; done
+	for script in tests/fixtures/*/gen_*.py; do /usr/bin/python3 "$$script" || exit 1; done
