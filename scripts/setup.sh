@@ -5,6 +5,21 @@
 set -euo pipefail
 
 packages=(libtorch-dev cmake g++ make "$@")
+# Validating executed notebooks in the tests.
+packages+=(python3-nbformat)
+
+# HTML reports inline plotly.js from this npm package, installed under the repository root; npm comes from apt if absent.
+plotly_version=4.1.2
+root="$(cd "$(dirname "$0")/.." && pwd)"
+plotly_file="$root/node_modules/plotly.js-dist-min/plotly.min.js"
+install_plotly() {
+  [ -f "$plotly_file" ] && return 0
+  echo "setup: installing plotly.js-dist-min@$plotly_version"
+  npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$root" "plotly.js-dist-min@$plotly_version" >/dev/null
+}
+if [ ! -f "$plotly_file" ] && ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -12,7 +27,7 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && { install_plotly; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
@@ -27,4 +42,5 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q >/dev/null
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+install_plotly
 echo "setup: done"

@@ -1,0 +1,56 @@
+namespace VaeLab.Notebooks;
+
+/// <summary>A value shown by <c>display</c>; <see cref="Update"/> replaces what its output shows, as the kernel's DisplayedValue does.</summary>
+public sealed class DisplayedValue
+{
+    readonly DisplayOutput output;
+    readonly string[] mimeTypes;
+
+    internal DisplayedValue(DisplayOutput output, string[] mimeTypes)
+    {
+        this.output = output;
+        this.mimeTypes = mimeTypes;
+    }
+
+    public void Update(object? value) => output.Data = ValueFormatter.Format(value, mimeTypes);
+}
+
+/// <summary>
+/// What a cell sees as globals: the names and signatures of the .NET Interactive C# kernel's
+/// (<c>display</c>, <c>HTML</c>, <c>CSS</c>, <c>Javascript</c>), and <c>report</c>, which records a headline metric of the run.
+/// </summary>
+public sealed class NotebookGlobals
+{
+    readonly NotebookRun run;
+
+    internal NotebookGlobals(NotebookRun run) => this.run = run;
+
+    /// <summary>The cell being executed; outputs produced by code from earlier cells (callbacks, helpers) go there too.</summary>
+    internal CellRun? Cell { get; set; }
+
+    CellRun Current => Cell ?? throw new InvalidOperationException("display and report are available while a cell runs");
+
+    public DisplayedValue display(object? value, params string[] mimeTypes)
+    {
+        var output = new DisplayOutput(ValueFormatter.Format(value, mimeTypes), isResult: false);
+        Current.Add(output);
+        return new DisplayedValue(output, mimeTypes);
+    }
+
+    public HtmlString HTML(string content) => new(content);
+
+    public void CSS(string content) => display(new HtmlString($"<style>{content}</style>"));
+
+    public void Javascript(string scriptContent) => display(new HtmlString($"<script type=\"text/javascript\">{scriptContent}</script>"));
+
+    /// <summary>Records a headline number of the run (final loss, accuracy, ...), shown in the report and the .ipynb metadata.</summary>
+    public void report(string name, double value) => Record(name, value);
+
+    public void report(string name, string value) => Record(name, value);
+
+    void Record(string name, object value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (run.metrics) run.metrics[name] = value;
+    }
+}

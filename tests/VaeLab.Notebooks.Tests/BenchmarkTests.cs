@@ -1,0 +1,17 @@
+using Xunit.Abstractions;
+
+namespace VaeLab.Notebooks.Tests;
+
+public class BenchmarkTests(ITestOutputHelper output)
+{
+    /// <summary>Not a timed test: it prints the engine's overhead (dotnet test --logger "console;verbosity=detailed" shows it).</summary>
+    [Fact]
+    public async Task Twenty_trivial_cells()
+    {
+        await NotebookRunner.WarmUpAsync();
+        var elapsed = await NotebookBenchmark.TrivialCellsAsync(20);
+
+        output.WriteLine($"20 trivial cells: {elapsed.TotalMilliseconds:0} ms ({elapsed.TotalMilliseconds / 20:0.0} ms a cell, warm)");
+        Assert.True(elapsed > TimeSpan.Zero);
+    }
+}

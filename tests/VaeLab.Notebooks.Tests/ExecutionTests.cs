@@ -1,0 +1,241 @@
+using System.Text.Json.Nodes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static VaeLab.Notebooks.Tests.TestNotebooks;
+
+namespace VaeLab.Notebooks.Tests;
+
+public class ExecutionTests
+{
+    [Fact]
+    public async Task State_carries_from_cell_to_cell()
+    {
+        var run = await Run("state.ipynb");
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.StartsWith("x is 21\n", StreamText(CellWithId(run, "print")));
+        var result = Assert.IsType<DisplayOutput>(Assert.Single(CellWithId(run, "result").Outputs));
+        Assert.True(result.IsResult);
+        Assert.Equal("42", result.Data["text/plain"]);
+        Assert.Equal("Point { X = 2, Y = 21 }", CellWithId(run, "record").Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.Empty(CellWithId(run, "statement").Outputs);
+    }
+
+    [Fact]
+    public async Task Console_output_is_captured_per_cell_and_stream()
+    {
+        var run = await Run("state.ipynb");
+
+        var print = CellWithId(run, "print");
+        Assert.Equal(["stdout", "stderr", "stdout"], print.Outputs.OfType<StreamOutput>().Select(s => s.Name));
+        Assert.Equal("to stderr\n", StreamText(print, "stderr"));
+        Assert.Equal("x is 21\nno newline", StreamText(print));
+        Assert.All(run.Cells.Where(c => c.Cell.Id != "print"), c => Assert.Empty(c.Outputs.OfType<StreamOutput>()));
+    }
+
+    [Fact]
+    public async Task Cells_get_execution_counts_timing_and_markdown_passes_through()
+    {
+        var run = await Run("state.ipynb");
+
+        Assert.Equal(CellStatus.NotRun, run.Cells[0].Status);
+        Assert.Null(run.Cells[0].ExecutionCount);
+        Assert.Equal([1, 2, 3, 4, 5], run.Cells.Skip(1).Select(c => c.ExecutionCount!.Value));
+        Assert.All(run.Cells.Skip(1), c =>
+        {
+            Assert.Equal(CellStatus.Succeeded, c.Status);
+            Assert.True(c.Started >= run.Started);
+            Assert.True(c.Duration > TimeSpan.Zero && c.Duration <= run.Duration);
+        });
+        Assert.Equal([1, 2, 3, 4, 5, 6], run.Cells.Select(c => c.Number!.Value));
+    }
+
+    [Fact]
+    public async Task Carriage_return_rewrites_the_current_line_like_a_progress_bar()
+    {
+        var run = await RunCells("for (var i = 1; i <= 3; i++) Console.Write($\"\\rstep {i}/3\");\nConsole.WriteLine();\nConsole.Write(\"a\\r\\nb\");");
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal("step 3/3\na\nb", StreamText(run.Cells[0]));
+    }
+
+    [Fact]
+    public async Task An_exception_stops_the_run_with_the_cell_and_line()
+    {
+        var run = await Run("errors.ipynb");
+
+        Assert.False(run.Succeeded);
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal("Cell 3, line 2: InvalidOperationException: boom", run.Error);
+        var failed = CellWithId(run, "throws");
+        Assert.Equal(CellStatus.Failed, failed.Status);
+        var error = Assert.IsType<ErrorOutput>(Assert.Single(failed.Outputs));
+        Assert.Equal("InvalidOperationException", error.Name);
+        Assert.Equal("boom", error.Value);
+        Assert.Equal(run.Error, error.Traceback[0]);
+        Assert.DoesNotContain(error.Traceback, l => l.Contains("Microsoft.CodeAnalysis.Scripting"));
+        Assert.Equal("before\n", StreamText(CellWithId(run, "before")));
+        var after = CellWithId(run, "after");
+        Assert.Equal(CellStatus.NotRun, after.Status);
+        Assert.Null(after.ExecutionCount);
+        Assert.Empty(after.Outputs);
+    }
+
+    [Fact]
+    public async Task An_exception_thrown_in_a_method_of_an_earlier_cell_is_placed_at_the_calling_line()
+    {
+        var run = await RunCells("void Fail() => throw new ArgumentException(\"bad argument\");", "var a = 1;\n\nFail();");
+
+        Assert.Equal("Cell 2, line 3: ArgumentException: bad argument", run.Error);
+    }
+
+    [Fact]
+    public async Task A_compilation_error_names_the_cell_line_and_diagnostic()
+    {
+        var run = await Run("compile_error.ipynb");
+
+        Assert.False(run.Succeeded);
+        Assert.StartsWith("Cell 2, line 2: error CS0103:", run.Error);
+        Assert.Contains("'missing'", run.Error);
+        var error = Assert.IsType<ErrorOutput>(Assert.Single(CellWithId(run, "bad").Outputs));
+        Assert.Equal("CompilationError", error.Name);
+        Assert.Equal(CellStatus.NotRun, CellWithId(run, "never").Status);
+    }
+
+    [Fact]
+    public async Task Csharp_headers_are_dropped_keeping_line_numbers_and_a_markdown_header_makes_a_markdown_cell()
+    {
+        var run = await Run("magic.ipynb");
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal("2\n3\n", StreamText(CellWithId(run, "use")));
+        Assert.Equal(CellStatus.NotRun, CellWithId(run, "markdown-kernel").Status);
+
+        var bad = await RunCells("#!csharp\nvar a = 1;\nvar b = nope;");
+        Assert.StartsWith("Cell 1, line 3: error CS0103", bad.Error);
+    }
+
+    [Theory]
+    [InlineData("#!time", 1)]
+    [InlineData("#!fsharp", 1)]
+    [InlineData("#!about", 2)]
+    public async Task Other_magic_commands_fail_the_run_before_any_cell_executes(string magic, int line)
+    {
+        var source = line == 1 ? $"{magic}\nvar b = 2;" : $"var b = 2;\n{magic}";
+        var run = await RunCells("Console.WriteLine(\"first\");", source);
+
+        Assert.False(run.Succeeded);
+        Assert.Equal($"Cell 2, line {line}: the magic command {magic} is not supported (the engine runs C# cells only)", run.Error);
+        Assert.Equal("UnsupportedMagicCommand", Assert.IsType<ErrorOutput>(Assert.Single(run.Cells[1].Outputs)).Name);
+        Assert.Empty(run.Cells[0].Outputs);
+        Assert.Equal(CellStatus.NotRun, run.Cells[0].Status);
+    }
+
+    [Fact]
+    public async Task Cells_of_other_kernels_are_refused_and_markdown_kernel_cells_pass_through()
+    {
+        static NotebookCell Kernel(string name, string source) =>
+            new(CellKind.Code, source, metadata: new JsonObject { ["polyglot_notebook"] = new JsonObject { ["kernelName"] = name } });
+
+        var run = await NotebookRunner.RunAsync(new Notebook([
+            Kernel("csharp", "var a = 1;"), Kernel("markdown", "# not C#"), Kernel("fsharp", "let a = 1"),
+        ], PathOf("kernels.ipynb")));
+
+        Assert.Equal("Cell 3: it is a fsharp cell (the engine runs C# cells only)", run.Error);
+        Assert.Equal("UnsupportedKernel", Assert.IsType<ErrorOutput>(Assert.Single(run.Cells[2].Outputs)).Name);
+
+        run = await NotebookRunner.RunAsync(new Notebook([Kernel("csharp", "var a = 1;"), Kernel("markdown", "# not C#")], PathOf("kernels.ipynb")));
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal(CellStatus.NotRun, run.Cells[1].Status);
+    }
+
+    [Fact]
+    public async Task Load_resolves_a_script_file_against_the_notebook_folder()
+    {
+        var run = await Run("load.ipynb");
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal("49", run.Cells[0].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.Equal("hello notebook", run.Cells[1].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+    }
+
+    [Fact]
+    public async Task Default_usings_and_await_work_without_declarations()
+    {
+        var run = await RunCells("await Task.Delay(1);\nvar sb = new StringBuilder();\nsb.Append(new List<int> { 3, 4 }.Sum());\nsb.ToString()");
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal("7", run.Cells[0].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+    }
+
+    [Fact]
+    public async Task A_relative_reference_loads_the_dll_from_its_own_path()
+    {
+        var folder = TempFolder();
+        var dll = Path.Combine(folder, "lib", "NotebookHelper.dll");
+        Directory.CreateDirectory(Path.GetDirectoryName(dll)!);
+        var compilation = CSharpCompilation.Create("NotebookHelper",
+            [CSharpSyntaxTree.ParseText("namespace Helper; public class Greeter { public string Hello() => \"hello from a dll\"; }")],
+            [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var emitted = compilation.Emit(dll);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+
+        var notebook = Path.Combine(folder, "uses-dll.ipynb");
+        IpynbWriter.Write(new Notebook([
+            NotebookCell.Code("#r \"lib/NotebookHelper.dll\"\nnew Helper.Greeter().Hello()"),
+            NotebookCell.Code("typeof(Helper.Greeter).Assembly.Location"),
+        ], notebook), notebook);
+        var run = await NotebookRunner.RunAsync(notebook);
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal("hello from a dll", run.Cells[0].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        // The binding finds its native library beside its own DLL, so the DLL must not run from a shadow copy.
+        Assert.Equal(dll, run.Cells[1].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+    }
+
+    [Fact]
+    public async Task A_missing_reference_is_a_compilation_error_naming_the_file()
+    {
+        var run = await RunCells("#r \"no/such.dll\"");
+
+        Assert.False(run.Succeeded);
+        Assert.StartsWith("Cell 1, line 1: error CS0006", run.Error);
+        Assert.Contains("no/such.dll", run.Error);
+    }
+
+    [Fact]
+    public async Task A_dib_notebook_runs_like_an_ipynb()
+    {
+        var notebook = Notebook.Load(PathOf("sample.dib"));
+
+        Assert.Equal([CellKind.Markdown, CellKind.Code, CellKind.Code], notebook.Cells.Select(c => c.Kind));
+        Assert.Equal("# From a dib\n\nThis line mentions #!csharp without being a separator.", notebook.Cells[0].Source);
+        Assert.Equal("items.Sum()", notebook.Cells[2].Source);
+        Assert.Equal("From a dib", notebook.Title);
+        Assert.Equal("csharp", notebook.Metadata["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]?.GetValue<string>());
+
+        var run = await NotebookRunner.RunAsync(notebook);
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal("3\n", StreamText(run.Cells[1]));
+        Assert.Equal("6", run.Cells[2].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+    }
+
+    [Fact]
+    public async Task Progress_reports_each_code_cell_starting_and_ending_and_echo_sees_console_output()
+    {
+        var events = new List<(string, CellStatus)>();
+        var echo = new StringWriter();
+        var run = await NotebookRunner.RunAsync(PathOf("state.ipynb"), options: new NotebookRunOptions { Echo = echo },
+            progress: c =>
+            {
+                events.Add((c.Cell.Id!, c.Status));
+                Console.WriteLine("progress output stays out of the notebook");
+            });
+
+        Assert.True(run.Succeeded, run.Error);
+        string[] ids = ["declare", "print", "result", "statement", "record"];
+        Assert.Equal(ids.SelectMany(id => new[] { (id, CellStatus.Running), (id, CellStatus.Succeeded) }), events);
+        Assert.Equal("x is 21\nto stderr\nno newline", echo.ToString());
+        Assert.DoesNotContain(run.Cells, c => StreamText(c).Contains("progress"));
+    }
+}

@@ -1,0 +1,33 @@
+namespace VaeLab.Notebooks.Tests;
+
+/// <summary>The notebooks under notebooks/ (copied next to the test assembly) and temporary folders for generated ones.</summary>
+static class TestNotebooks
+{
+    public static string PathOf(string name) => Path.Combine(AppContext.BaseDirectory, "notebooks", name);
+
+    public static Task<NotebookRun> Run(string name, IReadOnlyDictionary<string, string>? parameters = null) =>
+        NotebookRunner.RunAsync(PathOf(name), parameters);
+
+    /// <summary>Runs cells given as source in memory, as if from a notebook in notebooks/.</summary>
+    public static Task<NotebookRun> RunCells(params string[] sources) =>
+        NotebookRunner.RunAsync(new Notebook(sources.Select(s => NotebookCell.Code(s)), PathOf("in-memory.ipynb")));
+
+    static readonly string TempRoot = CreateTempRoot();
+
+    // xunit 2 has no end-of-run hook, so each run clears what runs before it left (an hour old: not a parallel run's).
+    static string CreateTempRoot()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "vaelab-notebooks-tests"));
+        foreach (var old in root.GetDirectories().Where(d => d.CreationTimeUtc < DateTime.UtcNow.AddHours(-1)))
+            try { old.Delete(recursive: true); }
+            catch (IOException) { }
+        return root.FullName;
+    }
+
+    public static string TempFolder() => Directory.CreateDirectory(Path.Combine(TempRoot, Guid.NewGuid().ToString("N"))).FullName;
+
+    public static string StreamText(CellRun cell, string name = "stdout") =>
+        string.Concat(cell.Outputs.OfType<StreamOutput>().Where(s => s.Name == name).Select(s => s.Text));
+
+    public static CellRun CellWithId(NotebookRun run, string id) => run.Cells.Single(c => c.Cell.Id == id);
+}
