@@ -4,16 +4,16 @@ public class MetricTests
 {
     const string File = "metrics.json";
 
-    public static TheoryData<string> Cases => new(LossMetricFixture.Names(File));
+    public static TheoryData<string> Cases => new(RecordedFixture.Names(File));
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void SsimMatchesScikitImage(string name)
     {
         using var scope = NewDisposeScope();
-        var c = LossMetricFixture.Load(File, name);
+        var c = RecordedFixture.Load(File, name);
         var (x, y, range) = (c.Input("x"), c.Input("y"), c.Arg("data_range"));
-        LossMetricFixture.AssertClose(c.Output("ssim"), Metrics.ssim(x, y, range, per_image: true), 1e-10, 1e-12, $"{name} SSIM per image");
+        RecordedFixture.AssertClose(c.Output("ssim"), Metrics.ssim(x, y, range, per_image: true), 1e-10, 1e-12, $"{name} SSIM per image");
         Assert.Equal(c.Output("ssim").mean().item(), Metrics.ssim(x, y, range).item(), 10);
     }
 
@@ -22,7 +22,7 @@ public class MetricTests
     public void PsnrAndPccMatchScikitImageAndNumpy(string name)
     {
         using var scope = NewDisposeScope();
-        var c = LossMetricFixture.Load(File, name);
+        var c = RecordedFixture.Load(File, name);
         var (x, y, range) = (c.Input("x"), c.Input("y"), c.Arg("data_range"));
         Assert.Equal(c.Output("psnr").mean().item(), Metrics.psnr(x, y, range).item(), 10);
         Assert.Equal(c.Output("pcc").item(), Metrics.pcc(x, y).item(), 12);
@@ -33,7 +33,7 @@ public class MetricTests
     {
         using var scope = NewDisposeScope();
         var x = rand([2, 3, 16, 16]);
-        LossMetricFixture.AssertClose(ones([2], float64), Metrics.ssim(x, x, per_image: true).to(float64), 0, 1e-6, "SSIM(x, x)");
+        RecordedFixture.AssertClose(ones([2], float64), Metrics.ssim(x, x, per_image: true).to(float64), 0, 1e-6, "SSIM(x, x)");
     }
 
     [Fact]

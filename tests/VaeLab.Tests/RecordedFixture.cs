@@ -3,17 +3,17 @@ using System.Text.Json;
 namespace VaeLab.Tests;
 
 /// <summary>
-/// Reads the reference values that tests/fixtures/vaelab/gen_losses.py and gen_metrics.py record (the layout of
+/// Reads the reference values that tests/fixtures/vaelab/gen_*.py record (the layout of
 /// tests/fixtures/torch/fixturelib.py: cases of named input and output tensors plus args), copied beside the
 /// test assembly under fixtures/.
 /// </summary>
-public sealed class LossMetricFixture(JsonElement element)
+public sealed class RecordedFixture(JsonElement element)
 {
-    public static LossMetricFixture Load(string file, string name)
+    public static RecordedFixture Load(string file, string name)
     {
         using var stream = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "fixtures", file));
         var cases = JsonDocument.Parse(stream).RootElement.GetProperty("cases");
-        return cases.TryGetProperty(name, out var c) ? new LossMetricFixture(c.Clone()) : throw new KeyNotFoundException($"{file} has no case '{name}'");
+        return cases.TryGetProperty(name, out var c) ? new RecordedFixture(c.Clone()) : throw new KeyNotFoundException($"{file} has no case '{name}'");
     }
 
     public static IEnumerable<string> Names(string file)
@@ -25,6 +25,7 @@ public sealed class LossMetricFixture(JsonElement element)
     public Tensor Input(string key) => Decode(element.GetProperty("inputs").GetProperty(key));
     public Tensor Output(string key) => Decode(element.GetProperty("outputs").GetProperty(key));
     public double Arg(string key) => element.GetProperty("args").GetProperty(key).GetDouble();
+    public JsonElement ArgJson(string key) => element.GetProperty("args").GetProperty(key);
 
     static Tensor Decode(JsonElement t)
     {
