@@ -74,7 +74,7 @@ public static class Losses
     }
 
     /// <summary>Squared error (input - target)^2; batchmean gives the per-image sum of squares averaged over the batch.</summary>
-    public static Tensor mse(Tensor input, Tensor target, Reduction reduction = Reduction.mean)
+    public static Tensor mse(Tensor input, Tensor target, Reduction reduction = Reduction.none)
     {
         using var scope = NewDisposeScope();
         return Reduce((input - target).square(), reduction).MoveToOuterDisposeScope();
