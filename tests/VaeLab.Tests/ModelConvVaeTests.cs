@@ -56,6 +56,16 @@ public class ModelConvVaeTests
     }
 
     [Fact]
+    public void ItHasATorchinfoStyleSummary()
+    {
+        using var model = new ConvVae(Small);
+        var summary = model.summary([2, 1, 16, 16]);
+        Assert.Equal(model.num_parameters(), summary.total_params);
+        Assert.Equal([2L, 8, 2, 2], summary.rows.Single(r => r.path == "encoder.conv3").output_shapes[0]);
+        Assert.Equal([2L, 1, 16, 16], summary.rows.Single(r => r.path == "decoder.conv3").output_shapes[0]);
+    }
+
+    [Fact]
     public void ATrainingStepLowersTheLossOnAFixedBatch()
     {
         manual_seed(1);

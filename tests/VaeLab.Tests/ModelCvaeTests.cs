@@ -105,6 +105,16 @@ public class ModelCvaeTests
     }
 
     [Fact]
+    public void ItHasATorchinfoStyleSummaryOfBothInputs()
+    {
+        using var model = new Cvae(Small);
+        var summary = model.summary([2, 1, 16, 16], [2, 1, 16, 16]);
+        Assert.Equal(model.num_parameters(), summary.total_params);
+        Assert.Equal([2L, 8, 4, 4], summary.rows.Single(r => r.path == "encoder_post.net").output_shapes[0]);
+        Assert.Equal([2L, 1, 16, 16], summary.rows.Single(r => r.path == "decoder").output_shapes[0]);
+    }
+
+    [Fact]
     public void ATrainingStepLowersTheLossOnAFixedBatch()
     {
         manual_seed(1);

@@ -45,10 +45,10 @@ public static class ModelTesting
     }
 
     /// <summary>Images with a few bright rectangles on a dark background: structure a small VAE can learn in a few dozen steps.</summary>
-    public static Tensor Shapes(int count, int channels, int size, double low = 0, double high = 1)
+    public static Tensor Shapes(int count, int channels, int size, double low = 0, double high = 1, int seed = 0)
     {
         var images = full([count, channels, size, size], low);
-        var random = new Random(count * 31 + size);
+        var random = new Random(seed);
         for (var n = 0; n < count; n++)
         {
             var (top, left) = (random.Next(size / 2), random.Next(size / 2));

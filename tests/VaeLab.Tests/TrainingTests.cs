@@ -28,8 +28,8 @@ public sealed class TrainingTests : IDisposable
             model = new ConvVae(Small);
             optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
             var scheduler = optim.lr_scheduler.StepLR(optimizer, step_size: 1, gamma: 0.5);
-            batches = Enumerable.Range(0, 3).Select(i => ModelTesting.Shapes(4, 1, 16 + 0 * i) * (0.5 + 0.25 * i)).ToList();
-            validation = ModelTesting.Shapes(2, 1, 16);
+            batches = Enumerable.Range(0, 3).Select(i => ModelTesting.Shapes(4, 1, 16, seed: i)).ToList();
+            validation = ModelTesting.Shapes(2, 1, 16, seed: 3);
             trainer = new Trainer<Tensor>(model, [optimizer], (x, ctx) =>
             {
                 var losses = model.losses(x, ctx.kl_weight);
