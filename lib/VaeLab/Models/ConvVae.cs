@@ -42,7 +42,8 @@ public sealed record ConvVaeConfig
 /// Conv3x3 stride 2 + BatchNorm + LeakyReLU(0.01), flatten, then two linear heads for mu and log_var.
 /// Decoder: a linear layer back to the bottleneck, two ConvTranspose3x3 stride 2 + BatchNorm + LeakyReLU,
 /// one more ConvTranspose to the image channels, and a sigmoid for pixels in [0, 1].
-/// Loss: summed squared error plus the summed KL to N(0, I). Field names match the seed's state_dict keys.
+/// Loss: summed squared error plus the summed KL to N(0, I). Field names match the seed's state_dict keys; the seed
+/// also declares shortcut convolutions that its forward never calls, so its files load here with strict: false.
 /// </summary>
 public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor log_var)>
 {

@@ -34,7 +34,10 @@ public sealed record SplitVaeConfig
     /// <summary>Weight of the reconstruction error in the decoder's loss.</summary>
     public double lambda_mse { get; init; } = 1e-6;
 
-    /// <summary>README scheme (true): the encoder's loss has the reconstruction error too. False: the encoder sees only the KL.</summary>
+    /// <summary>
+    /// True: the README's scheme, whose encoder loss has the reconstruction error too. False: the encoder's loss is the
+    /// KL term alone, as the spec reads the seed code's default branch (the encoder gets no reconstruction gradient).
+    /// </summary>
     public bool encoder_reconstruction { get; init; } = true;
 
     /// <summary>True: the encoder's KL term is sum(kld) / B (README); false: sum(kld).</summary>
@@ -62,7 +65,9 @@ public sealed record SplitVaeConfig
 /// three Conv5x5 stride 2 (no bias) + BatchNorm + ReLU, a 1024-wide FC + BatchNorm1d + ReLU, then linear heads
 /// for mu and log-variance. Decoder: FC + BatchNorm1d + ReLU to an 8x8 map, three ConvTranspose5x5 stride 2
 /// + BatchNorm + ReLU, and Conv5x5 + Tanh for images in [-1, 1]. Xavier-normal weights, zero biases.
-/// Field names match the seed's state_dict keys (encoder.conv.0.conv.weight, encoder.l_mu.weight, ...).
+/// Field names match the seed's state_dict keys (encoder.conv.0.conv.weight, encoder.l_mu.weight, ...). The seed's
+/// forward also decodes a batch of random z in training mode that no loss uses; that pass is left out, so the
+/// decoder's BatchNorm running statistics see reconstructions only.
 /// </summary>
 public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Tensor logvar)>
 {
