@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VaeLab.Torch;
+using VaeLab.Torch.Optim;
+using static VaeLab.Torch.torch;
+
+namespace VaeLab.Training;
+
+/// <summary>What <see cref="Checkpoint.load"/> read besides the states it put back.</summary>
+public sealed record CheckpointContents(TrainerPosition position, TrainingHistory history, IReadOnlyDictionary<string, string> metadata);
+
+/// <summary>
+/// A training run in one safetensors file, readable by Python's safetensors too: tensors "model.{key}" (the model's
+/// state_dict) and "optimizer.{i}.state.{index}.{name}" (each optimizer's flat state); metadata "optimizer.{i}.param_groups"
+/// and "optimizer.{i}.state" (as StateDict.to_flat writes them), "scheduler.{i}" (each scheduler's state as JSON),
+/// "position" and "history" (JSON), and "user.{key}" for the caller's own strings.
+/// </summary>
+public static class Checkpoint
+{
+    const string Format = "vaelab-checkpoint-1";
+    const string UserPrefix = "user.";
+
+    static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static void save(string path, nn.Module model, IReadOnlyList<Optimizer> optimizers, IReadOnlyList<LRScheduler> schedulers,
+        TrainerPosition position, TrainingHistory history, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var state = model.state_dict();
+        try
+        {
+            var tensors = state.ToDictionary(e => $"model.{e.Key}", e => e.Value);
+            var meta = new Dictionary<string, string>
+            {
+                ["format"] = Format,
+                ["position"] = JsonSerializer.Serialize(position, Json),
+                ["history"] = JsonSerializer.Serialize(history, Json),
+            };
+            for (var i = 0; i < optimizers.Count; i++)
+            {
+                var (flat, flatMeta) = optimizers[i].state_dict().to_flat();
+                foreach (var (key, t) in flat) tensors[$"optimizer.{i}.{key}"] = t;
+                foreach (var (key, value) in flatMeta) meta[$"optimizer.{i}.{key}"] = value;
+            }
+            for (var i = 0; i < schedulers.Count; i++)
+                meta[$"scheduler.{i}"] = schedulers[i].state_dict().to_metadata().Values.Single();
+            foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) meta[UserPrefix + key] = value;
+
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is not null) Directory.CreateDirectory(directory);
+            safetensors.save_file(tensors, path, meta);
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Puts the saved states back into the model, the optimizers and the schedulers (which must be built as when
+    /// saved, in the same order), and returns the position, the history and the caller's metadata.
+    /// </summary>
+    public static CheckpointContents load(string path, nn.Module model, IReadOnlyList<Optimizer> optimizers, IReadOnlyList<LRScheduler> schedulers)
+    {
+        var meta = ReadChecked(path);
+        var tensors = safetensors.load_file(path);
+        try
+        {
+            LoadModel(path, model, tensors);
+            for (var i = 0; i < optimizers.Count; i++)
+            {
+                var prefix = $"optimizer.{i}.";
+                if (!meta.ContainsKey(prefix + "param_groups"))
+                    throw new ArgumentException($"{path}: the checkpoint has no optimizer {i} (it was saved with fewer optimizers)", nameof(optimizers));
+                var flat = tensors.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
+                var flatMeta = meta.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
+                optimizers[i].load_state_dict(StateDict.from_flat(flat, flatMeta));
+            }
+            for (var i = 0; i < schedulers.Count; i++)
+            {
+                if (!meta.TryGetValue($"scheduler.{i}", out var text))
+                    throw new ArgumentException($"{path}: the checkpoint has no scheduler {i} (it was saved with fewer schedulers)", nameof(schedulers));
+                schedulers[i].load_state_dict(SchedulerState.from_metadata(new Dictionary<string, string> { ["lr_scheduler"] = text }));
+            }
+            return new CheckpointContents(Read<TrainerPosition>(path, meta, "position"), Read<TrainingHistory>(path, meta, "history"), UserMetadata(meta));
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Loads only the model's weights (for sampling or evaluation) and returns the caller's metadata.</summary>
+    public static IReadOnlyDictionary<string, string> load_model(string path, nn.Module model)
+    {
+        var meta = ReadChecked(path);
+        var tensors = safetensors.load_file(path);
+        try
+        {
+            LoadModel(path, model, tensors);
+            return UserMetadata(meta);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    static Dictionary<string, string> ReadChecked(string path)
+    {
+        var meta = safetensors.read_metadata(path);
+        if (!meta.TryGetValue("format", out var format) || format != Format)
+            throw new ArgumentException($"{path} is not a VaeLab checkpoint (its metadata has no format '{Format}')", nameof(path));
+        return meta;
+    }
+
+    static void LoadModel(string path, nn.Module model, Dictionary<string, Tensor> tensors)
+    {
+        const string prefix = "model.";
+        var state = tensors.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
+        try { model.load_state_dict(state); }
+        catch (ArgumentException e) { throw new ArgumentException($"{path}: {e.Message}", nameof(model), e); }
+    }
+
+    static T Read<T>(string path, Dictionary<string, string> meta, string key)
+    {
+        if (!meta.TryGetValue(key, out var text)) throw new ArgumentException($"{path}: the checkpoint has no '{key}' metadata", nameof(path));
+        try { return JsonSerializer.Deserialize<T>(text, Json) ?? throw new JsonException("null"); }
+        catch (JsonException e) { throw new ArgumentException($"{path}: metadata '{key}' is not a {typeof(T).Name}: {e.Message}", nameof(path), e); }
+    }
+
+    static Dictionary<string, string> UserMetadata(Dictionary<string, string> meta) =>
+        meta.Where(e => e.Key.StartsWith(UserPrefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[UserPrefix.Length..], e => e.Value);
+}

@@ -1,0 +1,68 @@
+namespace VaeLab.Tests;
+
+public class MetricTests
+{
+    const string File = "metrics.json";
+
+    public static TheoryData<string> Cases => new(RecordedFixture.Names(File));
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SsimMatchesScikitImage(string name)
+    {
+        using var scope = NewDisposeScope();
+        var c = RecordedFixture.Load(File, name);
+        var (x, y, range) = (c.Input("x"), c.Input("y"), c.Arg("data_range"));
+        RecordedFixture.AssertClose(c.Output("ssim"), Metrics.ssim(x, y, range, per_image: true), 1e-10, 1e-12, $"{name} SSIM per image");
+        Assert.Equal(c.Output("ssim").mean().item(), Metrics.ssim(x, y, range).item(), 10);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PsnrAndPccMatchScikitImageAndNumpy(string name)
+    {
+        using var scope = NewDisposeScope();
+        var c = RecordedFixture.Load(File, name);
+        var (x, y, range) = (c.Input("x"), c.Input("y"), c.Arg("data_range"));
+        Assert.Equal(c.Output("psnr").mean().item(), Metrics.psnr(x, y, range).item(), 10);
+        Assert.Equal(c.Output("pcc").item(), Metrics.pcc(x, y).item(), 12);
+    }
+
+    [Fact]
+    public void SsimOfAnImageWithItselfIsOne()
+    {
+        using var scope = NewDisposeScope();
+        var x = rand([2, 3, 16, 16]);
+        RecordedFixture.AssertClose(ones([2], float64), Metrics.ssim(x, x, per_image: true).to(float64), 0, 1e-6, "SSIM(x, x)");
+    }
+
+    [Fact]
+    public void PccOfAnAffineMapIsPlusOrMinusOne()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn([3, 2, 5, 5], float64);
+        Assert.Equal(1.0, Metrics.pcc(x, 2.5 * x + 0.3).item(), 12);
+        Assert.Equal(-1.0, Metrics.pcc(x, -0.5 * x + 4).item(), 12);
+    }
+
+    [Fact]
+    public void PsnrAndMseOfAKnownError()
+    {
+        using var scope = NewDisposeScope();
+        var x = rand([2, 1, 8, 8], float64);
+        var y = x + 0.1;
+        Assert.Equal(0.01, Metrics.mse(x, y).item(), 12);
+        Assert.Equal(20.0, Metrics.psnr(x, y).item(), 10);
+        Assert.Equal(10 * Math.Log10(4 / 0.01), Metrics.psnr(x, y, data_range: 2).item(), 10);
+    }
+
+    [Fact]
+    public void MetricsRejectMismatchedOrTooSmallImages()
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.Throws<ArgumentException>(() => Metrics.ssim(rand(1, 1, 16, 16), rand(1, 1, 16, 15)));
+        Assert.Contains("[1, 1, 16, 15]", e.Message);
+        Assert.Contains("11x11", Assert.Throws<ArgumentException>(() => Metrics.ssim(rand(1, 1, 8, 8), rand(1, 1, 8, 8))).Message);
+        Assert.Throws<ArgumentException>(() => Metrics.pcc(rand(2, 3), rand(3, 2)));
+    }
+}

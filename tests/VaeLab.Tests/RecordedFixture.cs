@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace VaeLab.Tests;
+
+/// <summary>
+/// Reads the reference values that tests/fixtures/vaelab/gen_*.py record (the layout of
+/// tests/fixtures/torch/fixturelib.py: cases of named input and output tensors plus args), copied beside the
+/// test assembly under fixtures/.
+/// </summary>
+public sealed class RecordedFixture(JsonElement element)
+{
+    public static RecordedFixture Load(string file, string name)
+    {
+        using var stream = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "fixtures", file));
+        var cases = JsonDocument.Parse(stream).RootElement.GetProperty("cases");
+        return cases.TryGetProperty(name, out var c) ? new RecordedFixture(c.Clone()) : throw new KeyNotFoundException($"{file} has no case '{name}'");
+    }
+
+    public static IEnumerable<string> Names(string file)
+    {
+        using var stream = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "fixtures", file));
+        return JsonDocument.Parse(stream).RootElement.GetProperty("cases").EnumerateObject().Select(p => p.Name).ToList();
+    }
+
+    public Tensor Input(string key) => Decode(element.GetProperty("inputs").GetProperty(key));
+    public Tensor Output(string key) => Decode(element.GetProperty("outputs").GetProperty(key));
+    public double Arg(string key) => element.GetProperty("args").GetProperty(key).GetDouble();
+    public JsonElement ArgJson(string key) => element.GetProperty("args").GetProperty(key);
+
+    static Tensor Decode(JsonElement t)
+    {
+        Assert.Equal("float64", t.GetProperty("dtype").GetString());
+        var shape = t.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        var data = t.GetProperty("data").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        using var flat = tensor(data);
+        return flat.reshape(shape);
+    }
+
+    /// <summary>Equal shapes and |actual - expected| &lt;= atol + rtol |expected| everywhere.</summary>
+    public static void AssertClose(Tensor expected, Tensor actual, double rtol, double atol, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        var e = expected.data<double>();
+        var a = actual.data<double>();
+        for (var i = 0; i < e.Length; i++)
+        {
+            var tolerance = atol + rtol * Math.Abs(e[i]);
+            if (!(Math.Abs(a[i] - e[i]) <= tolerance))
+                Assert.Fail($"{what}: element {i} is {a[i]:R}, expected {e[i]:R} (tolerance {tolerance:G3})");
+        }
+    }
+}

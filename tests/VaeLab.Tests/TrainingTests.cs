@@ -1,0 +1,239 @@
+using VaeLab.Models;
+using VaeLab.Torch.Optim;
+using VaeLab.Training;
+
+namespace VaeLab.Tests;
+
+[Collection(TrainingSerial.Name)]
+public sealed class TrainingTests : IDisposable
+{
+    readonly string folder = Directory.CreateTempSubdirectory("vaelab-training-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    static ConvVaeConfig Small => new() { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 };
+
+    /// <summary>A small ConvVae run: AdamW, StepLR per epoch, clipping, a KL warm-up, three batches per epoch in an epoch-dependent order.</summary>
+    sealed class Run : IDisposable
+    {
+        public readonly ConvVae model;
+        public readonly Optimizer optimizer;
+        public readonly Trainer<Tensor> trainer;
+        public readonly List<Tensor> batches;
+        public readonly Tensor validation;
+
+        public Run(long init_seed, TrainerOptions options, IProgress<TrainingProgress>? progress = null)
+        {
+            manual_seed(init_seed);
+            model = new ConvVae(Small);
+            optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+            var scheduler = optim.lr_scheduler.StepLR(optimizer, step_size: 1, gamma: 0.5);
+            batches = Enumerable.Range(0, 3).Select(i => ModelTesting.Shapes(4, 1, 16, seed: i)).ToList();
+            validation = ModelTesting.Shapes(2, 1, 16, seed: 3);
+            trainer = new Trainer<Tensor>(model, [optimizer], (x, ctx) =>
+            {
+                var losses = model.losses(x, ctx.kl_weight);
+                losses["loss"].backward();
+                return losses;
+            })
+            {
+                options = options,
+                schedulers = [scheduler],
+                validation_step = (x, ctx) => model.losses(x, ctx.kl_weight),
+                progress = progress,
+            };
+        }
+
+        public IEnumerable<Tensor> Epoch(int epoch) => Enumerable.Range(0, 3).Select(i => batches[(i + epoch) % 3]);
+
+        public TrainingHistory Fit(CancellationToken token = default) => trainer.fit(Epoch, [validation], token);
+
+        public void Dispose()
+        {
+            model.Dispose();
+            optimizer.Dispose();
+            foreach (var b in batches) b.Dispose();
+            validation.Dispose();
+        }
+    }
+
+    TrainerOptions Options(string name) => new()
+    {
+        epochs = 3,
+        seed = 11,
+        clip_grad_norm = 5,
+        kl_schedule = new LinearKlWarmup(2),
+        checkpoint_path = Path.Combine(folder, name),
+        metadata = new Dictionary<string, string> { ["normaliser"] = "{\"mean\": 0.5}" },
+    };
+
+    sealed class StopAt(long step, Action stop) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.kind == ProgressKind.Step && value.position.step == step) stop();
+        }
+    }
+
+    [Fact]
+    public void AResumedRunContinuesBitForBitLikeAnUninterruptedOne()
+    {
+        TrainingHistory whole;
+        Dictionary<string, Tensor> finalWeights;
+        using (var run = new Run(1, Options("whole.safetensors")))
+        {
+            whole = run.Fit();
+            finalWeights = run.model.state_dict().ToDictionary(e => e.Key, e => e.Value.clone());
+        }
+        Assert.Equal(9, whole.steps.Count);
+        Assert.False(whole.stopped);
+
+        // Stopped after its fifth step (the second of epoch 1), as Ctrl+C would: the step finishes, a checkpoint is written.
+        var path = Path.Combine(folder, "stopped.safetensors");
+        using (var cancel = new CancellationTokenSource())
+        using (var run = new Run(1, Options("stopped.safetensors"), new StopAt(5, cancel.Cancel)))
+        {
+            var partial = run.Fit(cancel.Token);
+            Assert.True(partial.stopped);
+            Assert.Equal(5, partial.steps.Count);
+            Assert.Equal(new TrainerPosition(5, 1, 2), run.trainer.position);
+        }
+
+        // A fresh process would build the run with other initial weights; the checkpoint replaces them all.
+        using (var run = new Run(99, Options("resumed.safetensors")))
+        {
+            var contents = run.trainer.load_checkpoint(path);
+            Assert.Equal("{\"mean\": 0.5}", contents.metadata["normaliser"]);
+            var resumed = run.Fit();
+            Assert.False(resumed.stopped);
+            Assert.Equal(whole.steps.Count, resumed.steps.Count);
+            for (var i = 0; i < whole.steps.Count; i++)
+            {
+                Assert.Equal(whole.steps[i].losses, resumed.steps[i].losses);
+                Assert.Equal(whole.steps[i].lr, resumed.steps[i].lr);
+                Assert.Equal(whole.steps[i].grad_norm, resumed.steps[i].grad_norm);
+            }
+            for (var e = 0; e < whole.epochs.Count; e++)
+            {
+                Assert.Equal(whole.epochs[e].train, resumed.epochs[e].train);
+                Assert.Equal(whole.epochs[e].validation, resumed.epochs[e].validation);
+            }
+            foreach (var (key, value) in run.model.state_dict())
+                using (value) Assert.True(finalWeights[key].equal(value), $"{key} differs after resuming");
+        }
+        foreach (var t in finalWeights.Values) t.Dispose();
+    }
+
+    [Fact]
+    public void HistoryRecordsTheScheduleTheWarmUpAndTheEpochMeans()
+    {
+        using var run = new Run(1, Options("history.safetensors") with { checkpoint_path = null });
+        var history = run.Fit();
+        Assert.Equal([1e-3, 1e-3, 1e-3, 5e-4, 5e-4, 5e-4, 2.5e-4, 2.5e-4, 2.5e-4], history.steps.Select(s => s.lr[0]));
+        Assert.Equal([0, 0, 0, 0.5, 0.5, 0.5, 1, 1, 1], history.steps.Select(s => s.kl_weight));
+        Assert.Equal(Enumerable.Range(0, 9).Select(i => (long)i), history.steps.Select(s => s.step));
+        Assert.Equal(3, history.epochs.Count);
+        Assert.Equal(history.steps.Take(3).Average(s => s.losses["mse"]), history.epochs[0].train["mse"], 10);
+        Assert.Equal(["loss", "mse", "kl"], history.epochs[2].validation!.Keys);
+        Assert.All(history.steps, s => Assert.NotNull(s.grad_norm));
+    }
+
+    [Fact]
+    public void ValidationRunsInEvalModeWithoutGradients()
+    {
+        using var run = new Run(1, Options("eval.safetensors") with { checkpoint_path = null, epochs = 1 });
+        var seen = new List<(bool training, bool grad)>();
+        var trainer = new Trainer<Tensor>(run.model, [run.optimizer], (x, ctx) =>
+        {
+            seen.Add((run.model.training, is_grad_enabled()));
+            var losses = run.model.losses(x);
+            losses["loss"].backward();
+            return losses;
+        })
+        {
+            validation_step = (x, ctx) =>
+            {
+                seen.Add((run.model.training, is_grad_enabled()));
+                return run.model.losses(x);
+            },
+        };
+        trainer.fit(run.Epoch, [run.validation]);
+        Assert.Equal([(true, true), (true, true), (true, true), (false, false)], seen);
+        Assert.True(run.model.training, "training mode comes back after validation");
+        Assert.Throws<ArgumentException>(() => new Trainer<Tensor>(run.model, [run.optimizer], (x, _) => run.model.losses(x)).fit(run.Epoch, [run.validation]));
+    }
+
+    [Fact]
+    public void ClippingBoundsTheUpdateAndStepSchedulersMoveEveryStep()
+    {
+        manual_seed(3);
+        using var model = new ConvVae(Small);
+        using var optimizer = optim.SGD(model.parameters(), lr: 1);
+        var scheduler = optim.lr_scheduler.ExponentialLR(optimizer, gamma: 0.5);
+        using var x = ModelTesting.Shapes(4, 1, 16);
+        var before = model.parameters().Select(p => p.clone()).ToList();
+        var trainer = new Trainer<Tensor>(model, [optimizer], (batch, _) =>
+        {
+            var losses = model.losses(batch);
+            losses["loss"].backward();
+            return losses;
+        })
+        {
+            options = new TrainerOptions { clip_grad_norm = 1e-3, scheduler_interval = SchedulerInterval.Step },
+            schedulers = [scheduler],
+        };
+        var history = trainer.fit([x]);
+        Assert.True(history.steps[0].grad_norm > 1e-3, "the raw gradient is larger than the bound");
+        using var moved = stack(model.parameters().Zip(before, (p, b) => (p - b).square().sum()).ToList()).sum().sqrt();
+        Assert.True(moved.item() <= 1e-3 * (1 + 1e-4), $"an SGD step of lr 1 moved the weights by {moved.item()}");
+        Assert.Equal(0.5, optimizer.param_groups[0].lr);
+        foreach (var b in before) b.Dispose();
+    }
+
+    [Fact]
+    public void CheckpointsAreWrittenEveryNStepsAndReadableForTheModelAlone()
+    {
+        var reports = new List<TrainingProgress>();
+        using var run = new Run(1, Options("every.safetensors") with { checkpoint_every = 4, epochs = 2 }, new Progress(reports));
+        run.Fit();
+        Assert.Equal([4L, 6L], reports.Where(r => r.kind == ProgressKind.Checkpoint).Select(r => r.position.step));
+        Assert.Equal([3, 3], reports.Where(r => r.kind == ProgressKind.Epoch).Select(r => r.steps_per_epoch!.Value));
+
+        manual_seed(50);
+        using var copy = new ConvVae(Small);
+        var metadata = Checkpoint.load_model(Path.Combine(folder, "every.safetensors"), copy);
+        Assert.Equal("{\"mean\": 0.5}", metadata["normaliser"]);
+        foreach (var (key, value) in run.model.state_dict())
+        {
+            using (value)
+            using (var other = copy.state_dict()[key]) Assert.True(value.equal(other), key);
+        }
+    }
+
+    sealed class Progress(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => reports.Add(value);
+    }
+
+    [Fact]
+    public void LoadingSomethingElseNamesTheFile()
+    {
+        var path = Path.Combine(folder, "weights.safetensors");
+        using var model = new ConvVae(Small);
+        model.save(path);
+        var e = Assert.Throws<ArgumentException>(() => Checkpoint.load_model(path, model));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void KlSchedulesFollowTheirFormulas()
+    {
+        var linear = new LinearKlWarmup(10);
+        Assert.Equal([0.0, 0.5, 1.0, 1.0], new[] { 0, 5, 10, 20 }.Select(e => linear.weight(e, 0)));
+        var sketch = new ExponentialKlWarmup(0.01, 0.5, 0.99995);
+        Assert.Equal(0.01, sketch.weight(0, 0), 15);
+        Assert.Equal(0.5 - 0.49 * Math.Pow(0.99995, 1000), sketch.weight(0, 1000), 15);
+        Assert.Equal(0.5, sketch.weight(0, 2_000_000), 9);
+        Assert.Equal(0.3, new ConstantKl(0.3).weight(4, 400));
+    }
+}
