@@ -56,7 +56,7 @@ public static partial class torch
 }
 
 /// <summary>The result of <see cref="torch.summary(torch.nn.Module, long[][])"/>: rows, totals, and a text or HTML table.</summary>
-public sealed class ModelSummary
+public sealed partial class ModelSummary
 {
     /// <summary>One module call: depth 0 is the model; parameters counts the module's own (not its children's).
     /// A module called again is listed again with repeated set, and its parameters are not counted twice.</summary>

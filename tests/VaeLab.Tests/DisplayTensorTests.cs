@@ -1,0 +1,86 @@
+using VaeLab.Torch.Display;
+
+namespace VaeLab.Tests;
+
+/// <summary>Tensors print as PyTorch's repr() prints them (display.json), and show an HTML card.</summary>
+public class DisplayTensorTests
+{
+    static string Text(Tensor t) => ConventionKernel.Format(t).Outputs["text/plain"];
+
+    public static IEnumerable<object[]> Reprs => DisplayFixture.Cases("repr");
+
+    [Theory]
+    [MemberData(nameof(Reprs))]
+    public void TextIsPyTorchsRepr(string name)
+    {
+        var fixture = DisplayFixture.Case("repr", name);
+        using var scope = NewDisposeScope();
+        var t = DisplayFixture.Tensor(fixture.GetProperty("tensor"));
+        if (fixture.GetProperty("requires_grad").GetBoolean()) t.requires_grad_();
+        if (fixture.GetProperty("exp").GetBoolean()) t = t.exp();
+        using var parameter = fixture.GetProperty("parameter").GetBoolean() ? new nn.Parameter(t) : null;
+        Assert.Equal(fixture.GetProperty("repr").GetString(), Text(parameter ?? t));
+    }
+
+    [Fact]
+    public void HtmlShowsShapeTypeDeviceGradRangeAndTheRepr()
+    {
+        using var x = tensor(new[] { 0.5f, -2f, 4f, 1.5f, 0f, 2f }, [2, 3], requires_grad: true);
+        var html = Markup.Parse(ConventionKernel.Format(x).Outputs["text/html"]).Element("div")!;
+        Assert.Equal("vaelab-tensor", html.Attribute("class")!.Value);
+        var lines = html.Elements("div").Select(d => d.Value).ToList();
+        Assert.Equal("Tensor [2, 3] · float32 · cpu · requires_grad", lines[0]);
+        Assert.Equal("min -2 · max 4 · mean 1", lines[1]);
+        Assert.Equal(Text(x), html.Element("pre")!.Value);
+
+        using var y = x * 2;
+        Assert.Contains("grad_fn=MulBackward", Markup.Parse(ConventionKernel.Format(y).Outputs["text/html"]).Element("div")!.Element("div")!.Value);
+    }
+
+    [Fact]
+    public void IntegerAndEmptyTensorsShowNoRange()
+    {
+        using var counts = tensor(new long[] { 1, 2, 3 });
+        var html = Markup.Parse(ConventionKernel.Format(counts).Outputs["text/html"]).Element("div")!;
+        Assert.Equal("Tensor [3] · int64 · cpu", Assert.Single(html.Elements("div")).Value);
+        using var empty = zeros(0, 4);
+        Assert.Single(Markup.Parse(ConventionKernel.Format(empty).Outputs["text/html"]).Element("div")!.Elements("div"));
+    }
+
+    [Fact]
+    public void BigTensorsPrintOnlyTheirEdges()
+    {
+        using var big = rand(64, 1, 28, 28);
+        var text = Text(big);
+        Assert.True(text.Length < 4000, $"{text.Length} characters");
+        Assert.Contains("...", text);
+    }
+
+    [Fact]
+    public void ADisposedTensorRendersWithoutThrowing()
+    {
+        var x = ones(2);
+        x.Dispose();
+        Assert.Equal("tensor(disposed)", Text(x));
+        Assert.Contains("tensor(disposed)", ConventionKernel.Format(x).Outputs["text/html"]);
+    }
+
+    [Fact]
+    public void AModelSummaryShowsItsTable()
+    {
+        using var model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2));
+        var summary = model.summary([1, 3]);
+        var outputs = ConventionKernel.Format(summary).Outputs;
+        Assert.Equal(summary.ToHtml(), outputs["text/html"]);
+        Assert.Equal(summary.ToString(), outputs["text/plain"]);
+        Assert.Contains("Total params", outputs["text/html"]);
+    }
+
+    [Fact]
+    public void AnUnknownMimeTypeIsAnErrorNamingIt()
+    {
+        using var x = ones(1);
+        var error = Assert.Throws<ArgumentException>(() => ((IRenderable)x).Render("image/png"));
+        Assert.Contains("Tensor does not render as 'image/png'", error.Message);
+    }
+}
