@@ -17,7 +17,8 @@ public sealed class DisplayedValue
 
 /// <summary>
 /// What a cell sees as globals: the names and signatures of the .NET Interactive C# kernel's
-/// (<c>display</c>, <c>HTML</c>, <c>CSS</c>, <c>Javascript</c>), and <c>report</c>, which records a headline metric of the run.
+/// (<c>display</c>, <c>HTML</c>, <c>CSS</c>, <c>Javascript</c>). Headline metrics come from the library's
+/// <c>report</c> (see <see cref="LibraryMetrics"/>), so notebooks run unchanged in VS Code.
 /// </summary>
 public sealed class NotebookGlobals
 {
@@ -28,7 +29,7 @@ public sealed class NotebookGlobals
     /// <summary>The cell being executed; outputs produced by code from earlier cells (callbacks, helpers) go there too.</summary>
     internal CellRun? Cell { get; set; }
 
-    CellRun Current => Cell ?? throw new InvalidOperationException("display and report are available while a cell runs");
+    CellRun Current => Cell ?? throw new InvalidOperationException("display is available while a cell runs");
 
     public DisplayedValue display(object? value, params string[] mimeTypes)
     {
@@ -44,13 +45,8 @@ public sealed class NotebookGlobals
     public void Javascript(string scriptContent) => display(new HtmlString($"<script type=\"text/javascript\">{scriptContent}</script>"));
 
     /// <summary>Records a headline number of the run (final loss, accuracy, ...), shown in the report and the .ipynb metadata.</summary>
-    public void report(string name, double value) => Record(name, value);
-
-    public void report(string name, string value) => Record(name, value);
-
-    void Record(string name, object value)
+    internal void Record(string name, double value)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         lock (run.metrics) run.metrics[name] = value;
     }
 }

@@ -194,6 +194,25 @@ public class ExecutionTests
     }
 
     [Fact]
+    public async Task Metrics_reported_through_the_library_event_are_recorded_for_that_run_only()
+    {
+        var folder = TempFolder();
+        ReportingLibrary.EmitInto(folder);
+
+        var notebook = Path.Combine(folder, "reports.ipynb");
+        IpynbWriter.Write(new Notebook([
+            NotebookCell.Code("#r \"ReportingLibrary.dll\"\nusing static VaeLab.Display.Notebook;"),
+            NotebookCell.Code("report(\"loss\", 0.25);\nreport(\"accuracy\", 0.9);"),
+        ], notebook), notebook);
+        var run = await NotebookRunner.RunAsync(notebook);
+        var later = await RunCells("var nothing = 0;");
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal([("loss", 0.25), ("accuracy", 0.9)], run.Metrics.Select(m => (m.Key, (double)m.Value)));
+        Assert.Empty(later.Metrics);
+    }
+
+    [Fact]
     public async Task A_missing_reference_is_a_compilation_error_naming_the_file()
     {
         var run = await RunCells("#r \"no/such.dll\"");

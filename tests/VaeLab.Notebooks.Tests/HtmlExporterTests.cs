@@ -29,7 +29,6 @@ public class HtmlExporterTests
         Assert.Contains("<h1>Parameters</h1>", html);
         Assert.Contains("<tr class=\"overridden\"><td>name</td><td>string</td><td><code>&quot;&lt;tuned&gt;&quot;</code></td><td><code>&quot;base&quot;</code></td></tr>", html);
         Assert.Contains("<tr><td>epochs</td><td>3</td></tr>", html);
-        Assert.Contains("<tr><td>name</td><td>&lt;tuned&gt;</td></tr>", html);
         Assert.Contains("<span class=\"kw\">var</span> epochs = <span class=\"num\">3</span>;", html);
         Assert.Contains("<span class=\"str\">&quot;base&quot;</span>", html);
         Assert.Contains("injected parameters cell", html);

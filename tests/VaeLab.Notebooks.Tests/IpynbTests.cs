@@ -86,7 +86,6 @@ public class IpynbTests
         var record = json["metadata"]!["vaelab"]!["run"]!;
         Assert.Equal("\"tuned\"", (string)record["parameters"]!["name"]!);
         Assert.Equal(3.0, (double)record["metrics"]!["epochs"]!);
-        Assert.Equal("tuned", (string)record["metrics"]!["name"]!);
         Assert.Equal([NotebookParameters.InjectedTag], json["cells"]![2]!["metadata"]!["tags"]!.AsArray().Select(t => (string)t!));
     }
 

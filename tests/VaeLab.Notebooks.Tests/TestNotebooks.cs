@@ -5,8 +5,11 @@ static class TestNotebooks
 {
     public static string PathOf(string name) => Path.Combine(AppContext.BaseDirectory, "notebooks", name);
 
-    public static Task<NotebookRun> Run(string name, IReadOnlyDictionary<string, string>? parameters = null) =>
-        NotebookRunner.RunAsync(PathOf(name), parameters);
+    public static Task<NotebookRun> Run(string name, IReadOnlyDictionary<string, string>? parameters = null)
+    {
+        ReportingLibrary.EmitInto(Path.Combine(AppContext.BaseDirectory, "notebooks", "helpers"));
+        return NotebookRunner.RunAsync(PathOf(name), parameters);
+    }
 
     /// <summary>Runs cells given as source in memory, as if from a notebook in notebooks/.</summary>
     public static Task<NotebookRun> RunCells(params string[] sources) =>
