@@ -19,7 +19,7 @@ public class DisplayNotebookTests
         {
             var metric = report(name, 0.958281234, "%");
             Assert.Equal([(name, 0.958281234)], heard);
-            Assert.Contains(metric, Metrics);
+            Assert.Contains(metric, ReportedMetrics);
             Assert.Equal(new Metric(name, 0.958281234, "%"), metric);
 
             var badge = Markup.Parse(ConventionKernel.Format(metric).Outputs["text/html"]).Element("span")!;

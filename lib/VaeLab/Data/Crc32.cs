@@ -1,6 +1,6 @@
 namespace VaeLab.Data;
 
-/// <summary>The CRC-32 of gzip and zip (reflected polynomial 0xEDB88320).</summary>
+/// <summary>The CRC-32 of gzip, zip and PNG chunks (reflected polynomial 0xEDB88320).</summary>
 static class Crc32
 {
     static readonly uint[] Table = CreateTable();

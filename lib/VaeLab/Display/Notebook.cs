@@ -15,7 +15,7 @@ public static class Notebook
     public static event Action<string, double>? MetricReported;
 
     /// <summary>Every metric reported in this process, oldest first.</summary>
-    public static IReadOnlyList<Metric> Metrics
+    public static IReadOnlyList<Metric> ReportedMetrics
     {
         get { lock (gate) return reported.ToArray(); }
     }

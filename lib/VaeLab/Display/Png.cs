@@ -85,7 +85,7 @@ public static class Png
             var typeAndData = png.Slice(position + 4, 4 + length);
             var type = Encoding.ASCII.GetString(typeAndData[..4]);
             var data = typeAndData[4..];
-            if (Crc32.Compute(typeAndData) != BinaryPrimitives.ReadUInt32BigEndian(png[(position + 8 + length)..]))
+            if (Data.Crc32.Append(0, typeAndData) != BinaryPrimitives.ReadUInt32BigEndian(png[(position + 8 + length)..]))
                 throw new InvalidDataException($"corrupt PNG: the CRC of the {type} chunk at byte {position} does not match");
             position += 12 + length;
             switch (type)
@@ -156,25 +156,7 @@ public static class Png
         BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
         Encoding.ASCII.GetBytes(type, chunk.AsSpan(4));
         data.CopyTo(chunk, 8);
-        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32.Compute(chunk.AsSpan(4, 4 + data.Length)));
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Data.Crc32.Append(0, chunk.AsSpan(4, 4 + data.Length)));
         png.Write(chunk);
-    }
-}
-
-/// <summary>The CRC-32 of PNG chunks and zip (polynomial 0xEDB88320, reflected), from a byte table.</summary>
-internal static class Crc32
-{
-    static readonly uint[] Table = Enumerable.Range(0, 256).Select(n =>
-    {
-        var c = (uint)n;
-        for (var k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-        return c;
-    }).ToArray();
-
-    public static uint Compute(ReadOnlySpan<byte> bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc ^ 0xFFFFFFFFu;
     }
 }
