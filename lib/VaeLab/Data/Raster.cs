@@ -22,6 +22,12 @@ namespace VaeLab.Data;
 /// </summary>
 public static class Raster
 {
+    /// <summary>
+    /// Largest distance from the origin, in pixels after scaling, that a point may have: 2^24, beyond which floats
+    /// skip whole pixels (and the exact integer stepping of aliased lines could overflow).
+    /// </summary>
+    public const float MaxCoordinate = 1 << 24;
+
     /// <summary>The image of a drawing's strokes.</summary>
     public static float[] Draw(IReadOnlyList<Stroke> strokes, RasterOptions options)
     {
@@ -50,8 +56,8 @@ public static class Raster
                 var j = Math.Min(i + 1, stroke.Length - 1);
                 float ax = stroke.X[i] * scale.X + offsetX, ay = stroke.Y[i] * scale.Y + offsetY;
                 float bx = stroke.X[j] * scale.X + offsetX, by = stroke.Y[j] * scale.Y + offsetY;
-                if (!float.IsFinite(ax + ay + bx + by))
-                    throw new ArgumentException($"stroke {s} has a coordinate that is not a finite number near point {i}", nameof(strokes));
+                if (!(Math.Max(Math.Max(MathF.Abs(ax), MathF.Abs(ay)), Math.Max(MathF.Abs(bx), MathF.Abs(by))) <= MaxCoordinate))
+                    throw new ArgumentException($"stroke {s} has a coordinate near point {i} that is not a number within {MaxCoordinate} pixels of the origin", nameof(strokes));
                 if (options.AntiAlias) Band(image, width, height, ax, ay, bx, by, options.LineWidth, aliased: false);
                 else if (options.LineWidth <= 1) ThinLine(image, width, height, (int)ax, (int)ay, (int)bx, (int)by);
                 else Band(image, width, height, (int)ax, (int)ay, (int)bx, (int)by, options.LineWidth, aliased: true);
@@ -190,6 +196,7 @@ public static class Raster
     static void ThinLine(Span<float> image, int width, int height, int x0, int y0, int x1, int y1)
     {
         var alongX = Math.Abs(x1 - x0) >= Math.Abs(y1 - y0);
+        // With coordinates within MaxCoordinate, 2 k m below stays far inside a long.
         // Walk the major axis as "u" and the minor one as "v" so that one loop serves both orientations.
         var (u0, v0, u1, v1, uSize, vSize) = alongX ? (x0, y0, x1, y1, width, height) : (y0, x0, y1, x1, height, width);
         long n = Math.Abs((long)u1 - u0), m = Math.Abs((long)v1 - v0);
