@@ -4,7 +4,8 @@ namespace VaeLab.Data;
 /// A model of how a person moves a pen along given paths, producing QuickDraw-like raw strokes: points recorded
 /// every few milliseconds (so they bunch up where the pen is slow), t in whole milliseconds since the first point.
 /// The pen eases in at the start of a stroke and out at its end, slows at corners (down to the slow speed at right
-/// angles and sharper ones, less at gentler turns), and rests between strokes before moving to the next one. Speeds are in path units per millisecond.
+/// angles and sharper ones, less at gentler turns), and rests between strokes before moving to the next one.
+/// Speeds are in path units per millisecond.
 /// </summary>
 /// <param name="Speed">Top speed, reached on straight stretches away from ends and corners.</param>
 /// <param name="SlowSpeed">Speed at the ends of a stroke and at sharp corners.</param>
