@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(libtorch-dev cmake g++ make "$@")
 # Validating executed notebooks in the tests.
 packages+=(python3-nbformat)
+# Hershey font glyphs (/usr/share/hershey-fonts/*.jhf): a labelled stroke dataset that needs no download.
+packages+=(hershey-fonts-data)
 
 # HTML reports inline plotly.js from this npm package, installed under the repository root; npm comes from apt if absent.
 plotly_version=4.1.2
