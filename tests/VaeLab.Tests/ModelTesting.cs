@@ -6,9 +6,9 @@ namespace VaeLab.Tests;
 public static class ModelTesting
 {
     /// <summary>The model's state_dict keys, in order, and shapes equal those PyTorch gives the seed's architecture.</summary>
-    public static void AssertLikePyTorch(nn.Module model, string fixtureCase)
+    public static void AssertLikePyTorch(nn.Module model, string fixtureCase, string file = "models.json")
     {
-        var c = RecordedFixture.Load("models.json", fixtureCase);
+        var c = RecordedFixture.Load(file, fixtureCase);
         var keys = c.ArgJson("keys").EnumerateArray().Select(e => e.GetString()!).ToArray();
         var shapes = c.ArgJson("shapes").EnumerateArray().Select(s => s.EnumerateArray().Select(e => e.GetInt64()).ToArray()).ToArray();
         var state = model.state_dict();
