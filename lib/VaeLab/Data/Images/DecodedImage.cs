@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace VaeLab.Data.Images;
 
 /// <summary>
@@ -46,15 +48,18 @@ public sealed class DecodedImage
     public FloatImage ToFloat()
     {
         var image = new FloatImage(Channels, Height, Width);
-        var data = image.Data;
         var plane = Width * Height;
-        for (var p = 0; p < plane; p++)
-            for (var c = 0; c < Channels; c++)
-            {
-                var i = p * Channels + c;
-                int v = BitDepth == 16 ? Samples[2 * i] << 8 | Samples[2 * i + 1] : Samples[i];
-                data[c * plane + p] = v / (float)MaxValue;
-            }
+        // A table of the divisions keeps ToTensor's exact float32 values at the cost of a lookup per sample.
+        var levels = new float[BitDepth == 16 ? 65536 : 256];
+        for (var v = 0; v < levels.Length; v++) levels[v] = v / (float)MaxValue;
+        for (var c = 0; c < Channels; c++)
+        {
+            var target = image.Plane(c);
+            if (BitDepth == 16)
+                for (var p = 0; p < plane; p++) target[p] = levels[BinaryPrimitives.ReadUInt16BigEndian(Samples.AsSpan(2 * (p * Channels + c)))];
+            else
+                for (var p = 0; p < plane; p++) target[p] = levels[Samples[p * Channels + c]];
+        }
         return image;
     }
 }

@@ -3,7 +3,7 @@ namespace VaeLab.Data.Images;
 /// <summary>Reads JPEG and PNG files, told apart by their first bytes rather than their names.</summary>
 public static class ImageFile
 {
-    public static readonly string[] Extensions = [".jpg", ".jpeg", ".png"];
+    public static readonly IReadOnlyList<string> Extensions = [".jpg", ".jpeg", ".png"];
 
     public static DecodedImage Read(string path) => Decode(File.ReadAllBytes(path), path);
 

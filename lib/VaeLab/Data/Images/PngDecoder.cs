@@ -136,19 +136,17 @@ public static class PngDecoder
 
     static byte[] ReadTransparency(ReadOnlySpan<byte> body, Header header, byte[]? palette, string name, string where)
     {
-        var expected = header.ColorType switch
+        switch (header.ColorType)
         {
-            0 => 2,
-            2 => 6,
-            3 => palette is null
-                ? throw new DataFormatException(name, where, "tRNS must follow the PLTE chunk")
-                : body.Length <= palette.Length / 3 ? body.Length : -1,
-            _ => throw new DataFormatException(name, where, $"colour type {header.ColorType} has an alpha channel and must not have tRNS"),
-        };
-        if (body.Length != expected || body.Length == 0)
-            throw new DataFormatException(name, where, header.ColorType == 3
-                ? $"tRNS holds {body.Length} alpha values for {palette!.Length / 3} palette entries"
-                : $"tRNS holds {body.Length} bytes instead of {(header.ColorType == 0 ? 2 : 6)}");
+            case 0 or 2 when body.Length != (header.ColorType == 0 ? 2 : 6):
+                throw new DataFormatException(name, where, $"tRNS holds {body.Length} bytes instead of {(header.ColorType == 0 ? 2 : 6)}");
+            case 3 when palette is null:
+                throw new DataFormatException(name, where, "tRNS must follow the PLTE chunk");
+            case 3 when body.Length == 0 || body.Length > palette.Length / 3:
+                throw new DataFormatException(name, where, $"tRNS holds {body.Length} alpha values for {palette.Length / 3} palette entries");
+            case 4 or 6:
+                throw new DataFormatException(name, where, $"colour type {header.ColorType} has an alpha channel and must not have tRNS");
+        }
         return body.ToArray();
     }
 

@@ -27,31 +27,37 @@ public enum Interpolation { Bilinear, Nearest }
 /// <summary>
 /// Resizes to a size, or with one number the shorter edge to it keeping the aspect ratio (the longer edge becomes
 /// int(size * long / short), as in torchvision). Values are those of torch.nn.functional.interpolate with
-/// align_corners=False and no antialiasing. torchvision's Resize on PIL images (the seeds' pipelines) antialiases
-/// when it shrinks, so its pixels differ from these: it averages over the whole footprint of an output pixel,
-/// where bilinear interpolation reads only the four nearest inputs.
+/// align_corners=False, and by default antialias=True, which is what torchvision's Resize gives on tensors from
+/// version 0.17 and what Pillow's resize gives (within a level) in the seeds' pipelines: when shrinking, each output
+/// pixel averages its whole footprint with a triangle filter stretched by the scale. Without antialiasing, bilinear
+/// reads only the four nearest inputs, so shrinking 375 px to 64 skips most pixels and aliases fine detail.
 /// </summary>
 public sealed class Resize : ITransform
 {
     readonly int? shorter;
     readonly (int Height, int Width)? size;
 
-    public Resize(int size, Interpolation interpolation = Interpolation.Bilinear)
+    public Resize(int size, Interpolation interpolation = Interpolation.Bilinear, bool antialias = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         shorter = size;
         Interpolation = interpolation;
+        Antialias = antialias;
     }
 
-    public Resize(int height, int width, Interpolation interpolation = Interpolation.Bilinear)
+    public Resize(int height, int width, Interpolation interpolation = Interpolation.Bilinear, bool antialias = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         size = (height, width);
         Interpolation = interpolation;
+        Antialias = antialias;
     }
 
     public Interpolation Interpolation { get; }
+
+    /// <summary>Whether bilinear shrinking filters (nearest never does, as in PyTorch).</summary>
+    public bool Antialias { get; }
 
     /// <summary>The output size for an input of <paramref name="height"/> x <paramref name="width"/>.</summary>
     public (int Height, int Width) OutputSize(int height, int width)
@@ -65,9 +71,9 @@ public sealed class Resize : ITransform
     {
         var (height, width) = OutputSize(image.Height, image.Width);
         if (height == image.Height && width == image.Width) return image;
-        var output = new FloatImage(image.Channels, height, width);
         if (Interpolation == Interpolation.Nearest)
         {
+            var output = new FloatImage(image.Channels, height, width);
             var rows = Nearest(image.Height, height);
             var columns = Nearest(image.Width, width);
             for (var c = 0; c < image.Channels; c++)
@@ -79,21 +85,47 @@ public sealed class Resize : ITransform
             }
             return output;
         }
-        var (y0, y1, wy) = Linear(image.Height, height);
-        var (x0, x1, wx) = Linear(image.Width, width);
+        // Separable: along rows first, then along columns, as PyTorch's CPU kernel goes.
+        var across = Pass(image, width, horizontal: true);
+        return Pass(across, height, horizontal: false);
+    }
+
+    /// <summary>Resamples one axis to <paramref name="size"/> with the taps of <see cref="Taps"/>.</summary>
+    FloatImage Pass(FloatImage image, int size, bool horizontal)
+    {
+        var input = horizontal ? image.Width : image.Height;
+        if (input == size) return image;
+        var (starts, weights) = Taps(input, size, Antialias);
+        var output = horizontal ? new FloatImage(image.Channels, image.Height, size) : new FloatImage(image.Channels, size, image.Width);
         for (var c = 0; c < image.Channels; c++)
         {
             var source = image.Plane(c);
             var target = output.Plane(c);
-            for (var y = 0; y < height; y++)
+            if (horizontal)
             {
-                var top = source.Slice(y0[y] * image.Width, image.Width);
-                var bottom = source.Slice(y1[y] * image.Width, image.Width);
-                float b = wy[y], a = 1 - b;
-                for (var x = 0; x < width; x++)
+                for (var y = 0; y < image.Height; y++)
                 {
-                    float r = wx[x], l = 1 - r;
-                    target[y * width + x] = a * (l * top[x0[x]] + r * top[x1[x]]) + b * (l * bottom[x0[x]] + r * bottom[x1[x]]);
+                    var row = source.Slice(y * image.Width, image.Width);
+                    for (var x = 0; x < size; x++)
+                    {
+                        var w = weights[x];
+                        var sum = 0f;
+                        for (var k = 0; k < w.Length; k++) sum += w[k] * row[starts[x] + k];
+                        target[y * size + x] = sum;
+                    }
+                }
+            }
+            else
+            {
+                for (var y = 0; y < size; y++)
+                {
+                    var line = target.Slice(y * image.Width, image.Width);
+                    var w = weights[y];
+                    for (var k = 0; k < w.Length; k++)
+                    {
+                        var row = source.Slice((starts[y] + k) * image.Width, image.Width);
+                        for (var x = 0; x < line.Length; x++) line[x] += w[k] * row[x];
+                    }
                 }
             }
         }
@@ -101,23 +133,39 @@ public sealed class Resize : ITransform
     }
 
     /// <summary>
-    /// PyTorch's linear source indices with align_corners=False, in float32 as its CPU kernel computes them:
-    /// src = (dst + 0.5) * in/out - 0.5, clamped at 0; the weight of the next input is src - floor(src).
+    /// The inputs each output reads, as PyTorch computes them in float32 with align_corners=False. Bilinear:
+    /// src = (dst + 0.5) * in/out - 0.5, clamped at 0, between floor(src) and the next input. Antialiased: when
+    /// shrinking by s = in/out, a triangle of half-width s centred on (dst + 0.5) * s, its weights normalised over
+    /// the inputs inside the image; when enlarging it is the same as bilinear.
     /// </summary>
-    static (int[] First, int[] Second, float[] Weight) Linear(int input, int output)
+    static (int[] Starts, float[][] Weights) Taps(int input, int output, bool antialias)
     {
-        var first = new int[output];
-        var second = new int[output];
-        var weight = new float[output];
+        var starts = new int[output];
+        var weights = new float[output][];
         var scale = (float)input / output;
         for (var d = 0; d < output; d++)
         {
-            var src = Math.Max(scale * (d + 0.5f) - 0.5f, 0f);
-            first[d] = Math.Min((int)src, input - 1);
-            second[d] = Math.Min(first[d] + 1, input - 1);
-            weight[d] = Math.Clamp(src - first[d], 0f, 1f);
+            if (!antialias)
+            {
+                var src = Math.Max(scale * (d + 0.5f) - 0.5f, 0f);
+                starts[d] = Math.Min((int)src, input - 1);
+                var next = Math.Clamp(src - starts[d], 0f, 1f);
+                weights[d] = starts[d] < input - 1 ? [1 - next, next] : [1];
+                continue;
+            }
+            var support = scale >= 1 ? scale : 1f;
+            var inverse = scale >= 1 ? 1 / scale : 1f;
+            var center = scale * (d + 0.5f);
+            var first = Math.Max((int)(center - support + 0.5f), 0);
+            var count = Math.Min((int)(center + support + 0.5f), input) - first;
+            var w = new float[count];
+            var total = 0f;
+            for (var k = 0; k < count; k++) total += w[k] = Math.Max(0f, 1 - Math.Abs((k + first - center + 0.5f) * inverse));
+            if (total != 0) for (var k = 0; k < count; k++) w[k] /= total;
+            starts[d] = first;
+            weights[d] = w;
         }
-        return (first, second, weight);
+        return (starts, weights);
     }
 
     /// <summary>PyTorch's legacy 'nearest': floor(dst * in/out) in float32, at most in - 1.</summary>

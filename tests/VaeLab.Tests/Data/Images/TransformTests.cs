@@ -25,8 +25,22 @@ public class TransformTests
         var c = ImageFixtures.Expected.GetProperty("resize")[index];
         var size = ImageFixtures.Ints(c.GetProperty("size"));
         var mode = c.GetProperty("mode").GetString() == "nearest" ? Interpolation.Nearest : Interpolation.Bilinear;
-        var output = new Resize(size[0], size[1], mode).Apply(ImageFixtures.Image(c.GetProperty("input")));
-        AssertClose(ImageFixtures.Image(c.GetProperty("output")), output, mode == Interpolation.Nearest ? 0 : 1e-6f, $"case {index} ({mode})");
+        var antialias = c.GetProperty("antialias").GetBoolean();
+        var output = new Resize(size[0], size[1], mode, antialias).Apply(ImageFixtures.Image(c.GetProperty("input")));
+        AssertClose(ImageFixtures.Image(c.GetProperty("output")), output, mode == Interpolation.Nearest ? 0 : 1e-6f, $"case {index} ({mode}, antialias {antialias})");
+    }
+
+    /// <summary>The seeds resize 8-bit images with Pillow, which rounds to 8 bits: the antialiased resize is within a level of it.</summary>
+    [Fact]
+    public void AntialiasedResizeIsWithinALevelOfPillowsAndPlainBilinearIsNot()
+    {
+        var c = ImageFixtures.Expected.GetProperty("resize_pil");
+        int[] inShape = ImageFixtures.Ints(c.GetProperty("input_shape")), outShape = ImageFixtures.Ints(c.GetProperty("output_shape"));
+        var input = new DecodedImage(inShape[1], inShape[0], inShape[2], 8, ImageFixtures.Ints(c.GetProperty("input")).Select(v => (byte)v).ToArray()).ToFloat();
+        var pillow = new DecodedImage(outShape[1], outShape[0], outShape[2], 8, ImageFixtures.Ints(c.GetProperty("output")).Select(v => (byte)v).ToArray()).ToFloat();
+        float Worst(bool antialias) => new Resize(outShape[0], outShape[1], antialias: antialias).Apply(input).Data.Zip(pillow.Data, (a, b) => Math.Abs(a - b) * 255).Max();
+        Assert.InRange(Worst(true), 0, 1.01f);
+        Assert.True(Worst(false) > 10, $"plain bilinear is within {Worst(false)} levels of Pillow");
     }
 
     [Fact]
