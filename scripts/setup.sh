@@ -23,6 +23,9 @@ if [ ! -f "$plotly_file" ] && ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
 
+# JPEG decoding for image datasets (VaeLab.Data.Images.JpegDecoder loads libturbojpeg.so.0).
+packages+=(libturbojpeg0)
+
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

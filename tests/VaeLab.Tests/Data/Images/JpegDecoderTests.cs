@@ -1,0 +1,54 @@
+using VaeLab.Data;
+using VaeLab.Data.Images;
+
+namespace VaeLab.Tests.Data.Images;
+
+public class JpegDecoderTests
+{
+    public static IEnumerable<object[]> Files => ImageFixtures.Names("jpeg");
+    public static IEnumerable<object[]> BadFiles => ImageFixtures.Names("jpeg_bad");
+
+    /// <summary>Pillow decodes with libjpeg-turbo too, through libjpeg's API: pixels may differ by rounding only.</summary>
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void DecodesAsPillowDoesWithinTwoLevels(string name)
+    {
+        var expected = ImageFixtures.Case("jpeg", name);
+        var image = JpegDecoder.Decode(ImageFixtures.PathOf("jpeg", name));
+        Assert.Equal(expected.GetProperty("width").GetInt32(), image.Width);
+        Assert.Equal(expected.GetProperty("height").GetInt32(), image.Height);
+        Assert.Equal(expected.GetProperty("channels").GetInt32(), image.Channels);
+        Assert.Equal(8, image.BitDepth);
+        var pixels = ImageFixtures.Ints(expected.GetProperty("pixels"));
+        var differences = pixels.Select((p, i) => Math.Abs(p - image.Samples[i])).ToArray();
+        Assert.True(differences.Max() <= 2, $"{name}: a sample differs from Pillow's by {differences.Max()} levels");
+        Assert.True(differences.Average() < 0.5, $"{name}: samples differ from Pillow's by {differences.Average():F2} levels on average");
+    }
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public void RefusesDamagedFilesNamingThem(string name)
+    {
+        var path = ImageFixtures.PathOf("jpeg_bad", name);
+        var error = Assert.Throws<DataFormatException>(() => ImageFile.Read(path));
+        Assert.Equal(path, error.File);
+        Assert.Contains(ImageFixtures.Case("jpeg_bad", name).GetProperty("error").GetString()!, error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void EveryTruncationIsADataFormatException()
+    {
+        var bytes = File.ReadAllBytes(ImageFixtures.PathOf("jpeg", "progressive.jpg"));
+        for (var cut = 0; cut < bytes.Length - 2; cut += 7)
+            Assert.Throws<DataFormatException>(() => ImageFile.Decode(bytes.AsSpan(0, cut), "progressive.jpg"));
+    }
+
+    [Fact]
+    public void DecodesOnManyThreadsAtOnce()
+    {
+        var bytes = File.ReadAllBytes(ImageFixtures.PathOf("jpeg", "rgb_420.jpg"));
+        var reference = JpegDecoder.Decode(bytes, "rgb_420.jpg").Samples;
+        Parallel.For(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            _ => Assert.Equal(reference, JpegDecoder.Decode(bytes, "rgb_420.jpg").Samples));
+    }
+}
