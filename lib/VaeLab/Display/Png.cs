@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using VaeLab.Data.Images;
 
 namespace VaeLab.Display;
 
 /// <summary>
-/// A small PNG codec for 8-bit images: grey, grey+alpha, RGB and RGBA, not interlaced. The encoder picks
-/// each row's filter by the usual heuristic (smallest sum of absolute filtered bytes); the decoder reads
-/// what such encoders write and refuses other PNG variants by name.
+/// PNG for display: an encoder for 8-bit grey, grey+alpha, RGB and RGBA images that picks each row's filter
+/// by the usual heuristic (smallest sum of absolute filtered bytes), and decoding of any PNG to 8 bits.
 /// </summary>
 public static class Png
 {
@@ -68,67 +68,18 @@ public static class Png
         return png.ToArray();
     }
 
-    /// <summary>Decodes an 8-bit, non-interlaced grey, grey+alpha, RGB or RGBA PNG, checking every chunk's CRC.</summary>
+    /// <summary>Decodes any PNG, through the data layer's full decoder, to 8-bit samples.</summary>
     public static Image Decode(ReadOnlySpan<byte> png)
     {
-        if (png.Length < Signature.Length || !png[..Signature.Length].SequenceEqual(Signature))
-            throw new InvalidDataException("not a PNG: the file does not start with the PNG signature");
-        int width = 0, height = 0, channels = 0;
-        var compressed = new MemoryStream();
-        var position = Signature.Length;
-        var ended = false;
-        while (!ended)
-        {
-            if (position + 12 > png.Length) throw new InvalidDataException("truncated PNG: no IEND chunk");
-            var length = BinaryPrimitives.ReadInt32BigEndian(png[position..]);
-            if (length < 0 || position + 12L + length > png.Length) throw new InvalidDataException($"truncated PNG: a chunk at byte {position} runs past the end");
-            var typeAndData = png.Slice(position + 4, 4 + length);
-            var type = Encoding.ASCII.GetString(typeAndData[..4]);
-            var data = typeAndData[4..];
-            if (Data.Crc32.Append(0, typeAndData) != BinaryPrimitives.ReadUInt32BigEndian(png[(position + 8 + length)..]))
-                throw new InvalidDataException($"corrupt PNG: the CRC of the {type} chunk at byte {position} does not match");
-            position += 12 + length;
-            switch (type)
-            {
-                case "IHDR":
-                    width = BinaryPrimitives.ReadInt32BigEndian(data);
-                    height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
-                    var (depth, colorType, interlace) = (data[8], data[9], data[12]);
-                    channels = Array.IndexOf(ColorTypes, colorType) + 1;
-                    if (depth != 8 || channels == 0 || interlace != 0)
-                        throw new NotSupportedException($"PNG with bit depth {depth}, colour type {colorType}, interlace {interlace}: " +
-                            "only 8-bit grey, grey+alpha, RGB and RGBA without interlacing are read");
-                    break;
-                case "IDAT":
-                    compressed.Write(data);
-                    break;
-                case "IEND":
-                    ended = true;
-                    break;
-            }
-        }
-        if (channels == 0) throw new InvalidDataException("corrupt PNG: no IHDR chunk");
-
-        var stride = width * channels;
-        var filtered = new byte[(long)height * (stride + 1)];
-        compressed.Position = 0;
-        using (var zlib = new ZLibStream(compressed, CompressionMode.Decompress))
-        {
-            try { zlib.ReadExactly(filtered); }
-            catch (EndOfStreamException) { throw new InvalidDataException($"corrupt PNG: the image data holds fewer than {height} rows of {width} pixels"); }
-        }
-        var pixels = new byte[(long)height * stride];
-        var previous = new byte[stride];
-        for (var y = 0; y < height; y++)
-        {
-            var filter = filtered[y * (stride + 1)];
-            if (filter > 4) throw new InvalidDataException($"corrupt PNG: row {y} has unknown filter type {filter}");
-            var source = filtered.AsSpan(y * (stride + 1) + 1, stride);
-            var row = pixels.AsSpan(y * stride, stride);
-            for (var i = 0; i < stride; i++) row[i] = (byte)(source[i] + Predict(filter, row, previous, i, channels));
-            row.CopyTo(previous);
-        }
-        return new Image(pixels, width, height, channels);
+        var decoded = PngDecoder.Decode(png, "PNG data");
+        var pixels = new byte[decoded.Width * decoded.Height * decoded.Channels];
+        var scale = 255.0 / decoded.MaxValue;
+        var i = 0;
+        for (var y = 0; y < decoded.Height; y++)
+            for (var x = 0; x < decoded.Width; x++)
+                for (var c = 0; c < decoded.Channels; c++)
+                    pixels[i++] = (byte)Math.Round(decoded[y, x, c] * scale);
+        return new Image(pixels, decoded.Width, decoded.Height, decoded.Channels);
     }
 
     /// <summary>The filter's prediction of byte i of a row, from the bytes left (a), above (b) and above-left (c).</summary>
