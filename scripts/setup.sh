@@ -4,7 +4,7 @@
 # (benchmarks, fixture generation) are passed as arguments: scripts/setup.sh python3-torch
 set -euo pipefail
 
-packages=(libtorch-dev cmake g++ make "$@")
+packages=(libtorch-dev cmake g++ make dataset-fashion-mnist "$@")
 
 missing=()
 for package in "${packages[@]}"; do
