@@ -8,7 +8,7 @@ namespace VaeLab.Bench;
 sealed record Workload(int OpIterations, int ChainIterations, int OpRepeats, int VaeBatch, int VaeLatent, int VaeSteps, int VaeRepeats)
 {
     public static readonly Workload Full = new(OpIterations: 20_000, ChainIterations: 2_000, OpRepeats: 7,
-        VaeBatch: 128, VaeLatent: 64, VaeSteps: 3, VaeRepeats: 3);
+        VaeBatch: 128, VaeLatent: 64, VaeSteps: 1, VaeRepeats: 7);
 
     public static readonly Workload Quick = new(OpIterations: 2_000, ChainIterations: 200, OpRepeats: 3,
         VaeBatch: 16, VaeLatent: 64, VaeSteps: 1, VaeRepeats: 1);

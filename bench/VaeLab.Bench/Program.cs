@@ -34,7 +34,7 @@ foreach (var benchmark in Benchmarks.For(workload))
 }
 
 var report = new StringBuilder();
-report.AppendLine($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; {threads} threads on both sides; "
+report.AppendLine($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} on both sides; "
     + $"libtorch {torch.version} (VaeLab) and PyTorch {pytorch.Version} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
     + $"load average {loadBefore} before, {LoadAverage()} after.");
 report.AppendLine();
@@ -44,7 +44,7 @@ foreach (var (benchmark, ours, theirs) in rows)
     report.AppendLine($"| {benchmark.Label} | {Format(ours, benchmark.Unit)} | {Format(theirs, benchmark.Unit)} | {(theirs / ours).ToString("F2", CultureInfo.InvariantCulture)} |");
 report.AppendLine();
 report.AppendLine($"Time per call (per step for the VAE): median of {workload.OpRepeats} runs of {workload.OpIterations} calls "
-    + $"({workload.ChainIterations} chains) and of {workload.VaeRepeats} runs of {workload.VaeSteps} steps, after a warm-up of at least 0.5 s; "
+    + $"({workload.ChainIterations} chains) and of {workload.VaeRepeats} runs of {workload.VaeSteps} training step(s) per side, after a warm-up of at least 0.5 s; "
     + "the runs of the two sides alternate. A ratio above 1 means VaeLab is faster.");
 
 Console.WriteLine();
