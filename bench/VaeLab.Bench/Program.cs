@@ -22,20 +22,29 @@ for (var i = 0; i < args.Length; i++)
 
 var root = RepositoryRoot();
 torch.set_num_threads(threads);
-using var pytorch = new PyTorchProcess(Path.Combine(root, "bench", "pytorch_bench.py"), threads, workload);
 var loadBefore = LoadAverage();
-
 var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
-foreach (var benchmark in Benchmarks.For(workload))
+string pytorchVersion;
+try
 {
-    var (ours, theirs) = Benchmarks.Compare(benchmark, pytorch);
-    Console.WriteLine($"{benchmark.Key}: VaeLab {Format(ours, benchmark.Unit)}, PyTorch {Format(theirs, benchmark.Unit)}");
-    rows.Add((benchmark, ours, theirs));
+    using var pytorch = new PyTorchProcess(Path.Combine(root, "bench", "pytorch_bench.py"), threads, workload);
+    pytorchVersion = pytorch.Version;
+    foreach (var benchmark in Benchmarks.For(workload))
+    {
+        var (ours, theirs) = Benchmarks.Compare(benchmark, pytorch);
+        Console.WriteLine($"{benchmark.Key}: VaeLab {Format(ours, benchmark.Unit)}, PyTorch {Format(theirs, benchmark.Unit)}");
+        rows.Add((benchmark, ours, theirs));
+    }
+}
+catch (Exception e) when (e is FileNotFoundException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"bench: {e.Message}");
+    return 1;
 }
 
 var report = new StringBuilder();
 report.AppendLine($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} on both sides; "
-    + $"libtorch {torch.version} (VaeLab) and PyTorch {pytorch.Version} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
+    + $"libtorch {torch.version} (VaeLab) and PyTorch {pytorchVersion} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
     + $"load average {loadBefore} before, {LoadAverage()} after.");
 report.AppendLine();
 report.AppendLine("| benchmark | VaeLab | PyTorch | ratio (PyTorch/VaeLab) |");
