@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using VaeLab.Torch;
 using F = VaeLab.Torch.torch.nn.functional;
 
@@ -26,7 +25,7 @@ static class Demo
         if (options.BatchSize > count) throw new ArgumentException($"--batch-size {options.BatchSize} exceeds the {count} training images");
         Console.WriteLine($"Fashion-MNIST: {count} training and {test.size(0)} held-out images (28x28, padded to 32x32)");
         Console.WriteLine($"training a convolutional VAE (latent {options.Latent}) for {options.Steps} steps of batch {options.BatchSize}, "
-            + $"Adam lr {LearningRate}, loss MSE(sum) + KL(sum), {torch.get_num_threads()} threads");
+            + $"Adam lr {LearningRate}, loss MSE(sum) + KL(sum), {torch.get_num_threads()} intra-op thread(s)");
 
         var clock = Stopwatch.StartNew();
         var logEvery = Math.Max(1, options.Steps / 10);
@@ -64,8 +63,8 @@ static class Demo
         order.Dispose();
 
         var (modelMse, meanMse) = HeldOutErrors(model, train, test);
-        Console.WriteLine($"held-out reconstruction MSE per pixel: {Format(modelMse)}; "
-            + $"predicting the mean training image instead: {Format(meanMse)} ({meanMse / modelMse:F1}x the model's)");
+        Console.WriteLine($"held-out reconstruction MSE per pixel: {modelMse:F4}; "
+            + $"predicting the mean training image instead: {meanMse:F4} ({meanMse / modelMse:F1}x the model's)");
     }
 
     // Bytes [N, 1, 28, 28] to floats in [0, 1], padded to 32x32 so that three stride-2 convs halve evenly.
@@ -87,6 +86,4 @@ static class Demo
         var pixels = (double)test.numel();
         return (modelError / pixels, meanError / pixels);
     }
-
-    static string Format(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
 }

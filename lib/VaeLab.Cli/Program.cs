@@ -3,6 +3,7 @@ using System.Globalization;
 using VaeLab.Cli;
 
 // The `vaelab` command line. Exit codes: 0 done, 1 a missing or unreadable data file, 2 bad usage.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture; // numbers print the same everywhere
 var steps = PositiveOption("--steps", "Training steps", 500);
 var batchSize = PositiveOption("--batch-size", "Images per training step", 64);
 var latent = PositiveOption("--latent", "Size of the latent code", 16);
