@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(libtorch-dev cmake g++ make "$@")
 # Validating executed notebooks in the tests.
 packages+=(python3-nbformat)
+# Fashion-MNIST (/usr/share/fashion-mnist): the default image data of the demo and the image notebooks.
+packages+=(dataset-fashion-mnist)
 # Hershey font glyphs (/usr/share/hershey-fonts/*.jhf): a labelled stroke dataset that needs no download.
 packages+=(hershey-fonts-data)
 

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using VaeLab.Bench;
+using VaeLab.Torch;
+
+// `make bench`: times each benchmark in this process and in PyTorch (pytorch_bench.py in a subprocess, on
+// the same libtorch and thread count), and prints a Markdown table, also written to bench/results/latest.md.
+// Usage: VaeLab.Bench [--threads N] [--quick]
+var threads = Environment.ProcessorCount;
+var workload = Workload.Full;
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--quick") workload = Workload.Quick;
+    else if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out threads) && threads > 0) i++;
+    else
+    {
+        Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'; usage: VaeLab.Bench [--threads N] [--quick]");
+        return 2;
+    }
+}
+
+var root = RepositoryRoot();
+torch.set_num_threads(threads);
+var loadBefore = LoadAverage();
+var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
+string pytorchVersion;
+try
+{
+    using var pytorch = new PyTorchProcess(Path.Combine(root, "bench", "pytorch_bench.py"), threads, workload);
+    pytorchVersion = pytorch.Version;
+    foreach (var benchmark in Benchmarks.For(workload))
+    {
+        var (ours, theirs) = Benchmarks.Compare(benchmark, pytorch);
+        Console.WriteLine($"{benchmark.Key}: VaeLab {Format(ours, benchmark.Unit)}, PyTorch {Format(theirs, benchmark.Unit)}");
+        rows.Add((benchmark, ours, theirs));
+    }
+}
+catch (Exception e) when (e is FileNotFoundException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"bench: {e.Message}");
+    return 1;
+}
+
+var report = new StringBuilder();
+report.AppendLine($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} on both sides; "
+    + $"libtorch {torch.version} (VaeLab) and PyTorch {pytorchVersion} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
+    + $"load average {loadBefore} before, {LoadAverage()} after.");
+report.AppendLine();
+report.AppendLine("| benchmark | VaeLab | PyTorch | ratio (PyTorch/VaeLab) |");
+report.AppendLine("|---|---:|---:|---:|");
+foreach (var (benchmark, ours, theirs) in rows)
+    report.AppendLine($"| {benchmark.Label} | {Format(ours, benchmark.Unit)} | {Format(theirs, benchmark.Unit)} | {(theirs / ours).ToString("F2", CultureInfo.InvariantCulture)} |");
+report.AppendLine();
+report.AppendLine($"Time per call (per step for the VAE): median of {workload.OpRepeats} runs of {workload.OpIterations} calls "
+    + $"({workload.ChainIterations} chains) and of {workload.VaeRepeats} runs of {workload.VaeSteps} training step(s) per side, after a warm-up of at least 0.5 s; "
+    + "the runs of the two sides alternate. A ratio above 1 means VaeLab is faster.");
+
+Console.WriteLine();
+Console.Write(report);
+var results = Path.Combine(root, "bench", "results");
+Directory.CreateDirectory(results);
+File.WriteAllText(Path.Combine(results, "latest.md"), report.ToString());
+Console.WriteLine($"written to {Path.Combine(results, "latest.md")}");
+return 0;
+
+static string Format(double seconds, string unit)
+{
+    var value = unit switch
+    {
+        "µs" => seconds * 1e6,
+        "ms" => seconds * 1e3,
+        _ => throw new ArgumentException($"unknown unit '{unit}'", nameof(unit)),
+    };
+    var digits = value >= 100 ? "F0" : value >= 10 ? "F1" : "F2";
+    return value.ToString(digits, CultureInfo.InvariantCulture) + " " + unit;
+}
+
+// The folder holding Polyglot.sln, found upwards from this program's output folder.
+static string RepositoryRoot()
+{
+    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+    {
+        if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
+    }
+    throw new DirectoryNotFoundException($"no Polyglot.sln above {AppContext.BaseDirectory}: run the benchmark from its repository");
+}
+
+static string CpuModel()
+{
+    const string cpuinfo = "/proc/cpuinfo";
+    var line = File.Exists(cpuinfo) ? File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("model name")) : null;
+    return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+}
+
+static string LoadAverage()
+{
+    const string loadavg = "/proc/loadavg";
+    return File.Exists(loadavg) ? File.ReadAllText(loadavg).Split(' ')[0] : "unknown";
+}
