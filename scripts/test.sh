@@ -3,7 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # xunit runs test classes in parallel on every core; libtorch's own threads on top would oversubscribe them.
-export VAELAB_NUM_THREADS=${VAELAB_NUM_THREADS:-1}
+export VAELAB_NUM_THREADS=${VAELAB_NUM_THREADS:-1} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 log=$(mktemp)
 dotnet test Polyglot.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

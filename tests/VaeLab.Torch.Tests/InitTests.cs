@@ -45,7 +45,10 @@ public class InitTests
         manual_seed(c.Arg("seed").GetInt64());
         var w = empty(shape);
         apply(w);
-        TensorAssert.Close(c.Output("w"), w, 0, 0, name);
+        // orthogonal_ runs a QR decomposition in whichever LAPACK libblas/liblapack point at (reference or
+        // OpenBLAS), so its last bits depend on the machine; every other initialiser is a pure draw and exact.
+        var (rtol, atol) = name.StartsWith("orthogonal") ? (1e-5, 1e-6) : (0.0, 0.0);
+        TensorAssert.Close(c.Output("w"), w, rtol, atol, name);
     }
 
     [Fact]

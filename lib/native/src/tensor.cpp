@@ -1,6 +1,7 @@
 // Tensor lifetime, properties, data transfer, creation and global settings.
 #include "common.h"
 #include <cstring>
+#include <dlfcn.h>
 #include <sstream>
 
 static thread_local std::string last_error;
@@ -173,7 +174,15 @@ VT_API int vt_equal(TensorPtr a, TensorPtr b, int* out) {
 // ---- global settings ----------------------------------------------------------------------
 VT_API void vt_manual_seed(uint64_t seed) { torch::manual_seed(seed); }
 VT_API int vt_get_num_threads() { return at::get_num_threads(); }
-VT_API void vt_set_num_threads(int n) { at::set_num_threads(n); }
+// libtorch sets its own and OpenMP's thread counts but not OpenBLAS's, whose pthread build (the BLAS
+// that Debian's libtorch uses once libopenblas0-pthread is installed) keeps a pool of its own.
+VT_API void vt_set_num_threads(int n) {
+  at::set_num_threads(n);
+  using SetBlasThreads = void (*)(int);
+  if (auto set_blas_threads = reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set_blas_threads(n);
+  }
+}
 VT_API int vt_cuda_is_available() { return torch::cuda::is_available() ? 1 : 0; }
 VT_API int vt_cuda_device_count() { return static_cast<int>(torch::cuda::device_count()); }
 VT_API int vt_is_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
