@@ -34,6 +34,7 @@ demo.SetAction(result =>
 });
 
 var root = new RootCommand("VaeLab: variational autoencoders on libtorch from C#") { demo };
+root.Subcommands.Add(DataCommands.Create(Spectre.Console.AnsiConsole.Console, Console.Error));
 var parsed = root.Parse(args);
 return parsed.Errors.Count > 0 ? Usage(parsed) : parsed.Invoke();
 

@@ -1,0 +1,65 @@
+namespace VaeLab.Cli;
+
+/// <summary>One file of a dataset: its path under the dataset's root URL and under the local data folder.</summary>
+sealed record RemoteFile(string Remote, string Local);
+
+/// <summary>
+/// A downloadable dataset: its files under <see cref="Root"/>, and for archives the folder they unpack to
+/// (whose presence says the archive was already unpacked).
+/// </summary>
+sealed record DataSource(string Name, string Root, IReadOnlyList<RemoteFile> Files, string? Unpacks = null);
+
+/// <summary>Where the public datasets live, and what to do for those that cannot be fetched with a plain GET.</summary>
+static class DataSources
+{
+    public const string QuickDrawRoot = "https://storage.googleapis.com/quickdraw_dataset/";
+
+    /// <summary>QuickDraw's formats: the remote folder and file extension of each (see experiments-spec.md).</summary>
+    public static readonly IReadOnlyDictionary<string, (string Folder, string Extension)> QuickDrawFormats =
+        new Dictionary<string, (string, string)>
+        {
+            ["raw"] = ("full/raw", ".ndjson"),
+            ["simplified"] = ("full/simplified", ".ndjson"),
+            ["bin"] = ("full/binary", ".bin"),
+            ["bitmap"] = ("full/numpy_bitmap", ".npy"),
+            ["npz"] = ("sketchrnn", ".npz"),
+        };
+
+    // The MNIST files are mirrored by PyTorch (torchvision's first mirror): LeCun's own site now refuses most downloads.
+    static readonly string[] IdxFiles =
+        ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+
+    public static readonly IReadOnlyDictionary<string, DataSource> Images = new Dictionary<string, DataSource>
+    {
+        ["mnist"] = Plain("mnist", "https://ossci-datasets.s3.amazonaws.com/mnist/", IdxFiles),
+        ["fashion-mnist"] = Plain("fashion-mnist", "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", IdxFiles),
+        ["cifar10"] = Plain("cifar10", "https://www.cs.toronto.edu/~kriz/", ["cifar-10-binary.tar.gz"]) with { Unpacks = "cifar-10-batches-bin" },
+        ["cifar100"] = Plain("cifar100", "https://www.cs.toronto.edu/~kriz/", ["cifar-100-binary.tar.gz"]) with { Unpacks = "cifar-100-binary" },
+    };
+
+    /// <summary>Datasets behind a sign-up or too large to fetch casually: what to do instead.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Manual = new Dictionary<string, string>
+    {
+        ["celeba"] = "CelebA is shared through Google Drive behind a usage agreement: accept it at "
+            + "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html, download img_align_celeba.zip (1.4 GB) and "
+            + "list_eval_partition.txt, and unzip them into data/celeba/ (giving data/celeba/img_align_celeba/*.jpg).",
+        ["coco"] = "COCO is large (train2017.zip is 18 GB): download what you need from https://cocodataset.org/#download "
+            + "(e.g. http://images.cocodataset.org/zips/val2017.zip, 1 GB) and unzip it into data/coco/.",
+        ["food-101"] = "Food-101 is a 5 GB archive: download https://data.vision.ee.ethz.ch/cvl/datasets_extra/food-101/food-101.tar.gz "
+            + "and unpack it into data/ (giving data/food-101/images/<class>/*.jpg, readable as an image folder).",
+    };
+
+    /// <summary>The QuickDraw files of <paramref name="categories"/> in one format, cached as data/quickdraw/&lt;format&gt;/&lt;category&gt;.</summary>
+    public static DataSource QuickDraw(IReadOnlyList<string> categories, string format)
+    {
+        if (!QuickDrawFormats.TryGetValue(format, out var layout))
+            throw new ArgumentException($"--format '{format}' is not one of {string.Join(", ", QuickDrawFormats.Keys)}", nameof(format));
+        if (categories.Count == 0) throw new ArgumentException("--categories names no category (e.g. --categories cat,sun)", nameof(categories));
+        return new DataSource("quickdraw", QuickDrawRoot, [.. categories.Select(c => new RemoteFile(
+            $"{layout.Folder}/{Uri.EscapeDataString(c)}{layout.Extension}",
+            Path.Combine("quickdraw", format, c + layout.Extension)))]);
+    }
+
+    static DataSource Plain(string name, string root, string[] files) =>
+        new(name, root, [.. files.Select(f => new RemoteFile(f, Path.Combine(name, f)))]);
+}
