@@ -58,7 +58,7 @@ static class DataInspector
         }
         if (head.Length == 0) throw new DataFormatException(path, "content", "the file is empty");
         if (head.AsSpan().StartsWith("PK\x03\x04"u8)) return SketchRnn(path, gzip);
-        if (head.AsSpan().StartsWith("\x93NUMPY"u8)) return Npy(path, gzip);
+        if (head is [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', ..]) return Npy(path, gzip);
         if (head is [0, 0, 0x08, >= 1 and <= 4, ..]) return IdxFile(path, gzip, head[3]);
         if (Encoding.UTF8.GetString(head).TrimStart().StartsWith('{')) return Ndjson(path, gzip);
         var length = DecompressedLength(path);

@@ -1,0 +1,169 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Net.Sockets;
+using System.Net;
+using Spectre.Console;
+
+namespace VaeLab.Cli.Tests;
+
+public sealed class DownloaderTests : IDisposable
+{
+    readonly LoopbackServer server = new();
+    readonly string folder = Directory.CreateTempSubdirectory("vaelab-download-").FullName;
+    readonly byte[] content = new byte[300_000];
+    readonly Downloader downloader = new(new HttpClient());
+
+    public DownloaderTests()
+    {
+        new Random(7).NextBytes(content);
+        server.Files["full/binary/cat.bin"] = content;
+    }
+
+    public void Dispose()
+    {
+        server.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    Uri Url => new(server.Root, "full/binary/cat.bin");
+    string Target => Path.Combine(folder, "cat.bin");
+
+    [Fact]
+    public async Task Downloads_the_whole_file_once_and_then_finds_it_complete()
+    {
+        var reports = new List<(long, long?)>();
+        Assert.Equal(Downloader.Outcome.Downloaded, await downloader.FetchAsync(Url, Target, (done, total) => reports.Add((done, total))));
+        Assert.Equal(content, File.ReadAllBytes(Target));
+        Assert.False(File.Exists(Target + ".part"));
+        Assert.Equal((content.Length, content.Length), reports[^1]);
+
+        Assert.Equal(Downloader.Outcome.AlreadyComplete, await downloader.FetchAsync(Url, Target));
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task Resumes_a_truncated_part_file_with_a_range_request()
+    {
+        File.WriteAllBytes(Target + ".part", content[..1000]);
+        Assert.Equal(Downloader.Outcome.Resumed, await downloader.FetchAsync(Url, Target));
+        Assert.Equal(["full/binary/cat.bin bytes=1000-"], server.Requests);
+        Assert.Equal(content, File.ReadAllBytes(Target));
+    }
+
+    [Fact]
+    public async Task Restarts_cleanly_when_the_server_ignores_range()
+    {
+        server.HonourRange = false;
+        File.WriteAllBytes(Target + ".part", new byte[1000]); // wrong bytes: must not survive
+        Assert.Equal(Downloader.Outcome.Downloaded, await downloader.FetchAsync(Url, Target));
+        Assert.Equal(content, File.ReadAllBytes(Target));
+    }
+
+    [Fact]
+    public async Task Restarts_when_the_part_file_is_longer_than_the_file()
+    {
+        File.WriteAllBytes(Target + ".part", new byte[content.Length + 10]);
+        await downloader.FetchAsync(Url, Target);
+        Assert.Equal(content, File.ReadAllBytes(Target));
+    }
+
+    [Fact]
+    public async Task A_missing_file_fails_with_its_status_and_url()
+    {
+        var url = new Uri(server.Root, "full/binary/nothing.bin");
+        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.FetchAsync(url, Target));
+        Assert.Contains("HTTP 404", e.Message);
+        Assert.Contains(url.ToString(), e.Message);
+        Assert.False(File.Exists(Target));
+    }
+
+    [Fact]
+    public async Task A_short_transfer_keeps_the_part_file_and_the_next_run_completes_it()
+    {
+        server.CutAfter = 100_000;
+        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.FetchAsync(Url, Target));
+        Assert.Contains(Url.ToString(), e.Message);
+        Assert.False(File.Exists(Target));
+        Assert.Equal(content[..100_000], File.ReadAllBytes(Target + ".part"));
+
+        server.CutAfter = null;
+        Assert.Equal(Downloader.Outcome.Resumed, await downloader.FetchAsync(Url, Target));
+        Assert.Equal(content, File.ReadAllBytes(Target));
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_a_network_failure_naming_the_url()
+    {
+        var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var url = new Uri($"http://127.0.0.1:{port}/x.bin");
+        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.FetchAsync(url, Target));
+        Assert.Contains("network failure", e.Message);
+        Assert.Contains(url.ToString(), e.Message);
+    }
+
+    [Fact]
+    public async Task Data_get_quickdraw_fetches_each_category_into_the_cache()
+    {
+        server.Files["full/binary/sun.bin"] = content[..5000];
+        var (code, output, _) = await Run("data", "get", "quickdraw", "--categories", "cat,sun", "--format", "bin",
+            "--dir", folder, "--base-url", server.Root.ToString());
+        Assert.Equal(0, code);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(folder, "quickdraw", "bin", "cat.bin")));
+        Assert.Equal(content[..5000], File.ReadAllBytes(Path.Combine(folder, "quickdraw", "bin", "sun.bin")));
+        Assert.Equal(["full/binary/cat.bin", "full/binary/sun.bin"], server.Requests.Order());
+
+        // Everything is cached: a second run asks nothing.
+        Assert.Equal(0, (await Run("data", "get", "quickdraw", "--categories", "cat,sun", "--format", "bin", "--dir", folder,
+            "--base-url", server.Root.ToString())).Code);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Data_get_reports_a_missing_category_and_exits_1()
+    {
+        var (code, _, error) = await Run("data", "get", "quickdraw", "--categories", "unicorn", "--format", "npz",
+            "--dir", folder, "--base-url", server.Root.ToString());
+        Assert.Equal(1, code);
+        Assert.Contains("HTTP 404", error);
+        Assert.Contains(server.Root + "sketchrnn/unicorn.npz", error);
+    }
+
+    [Fact]
+    public async Task Data_get_cifar10_unpacks_the_archive()
+    {
+        var archive = new MemoryStream();
+        using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip))
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "cifar-10-batches-bin/test_batch.bin") { DataStream = new MemoryStream(content[..3073]) });
+        server.Files["cifar-10-binary.tar.gz"] = archive.ToArray();
+
+        Assert.Equal(0, (await Run("data", "get", "cifar10", "--dir", folder, "--base-url", server.Root.ToString())).Code);
+        Assert.Equal(content[..3073], File.ReadAllBytes(Path.Combine(folder, "cifar10", "cifar-10-batches-bin", "test_batch.bin")));
+    }
+
+    [Fact]
+    public async Task Data_get_rejects_an_unknown_format_as_bad_usage()
+    {
+        Assert.Equal(2, (await Run("data", "get", "quickdraw", "--categories", "cat", "--format", "svg", "--dir", folder)).Code);
+        Assert.Empty(server.Requests);
+    }
+
+    internal static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        var root = new System.CommandLine.RootCommand { DataCommands.Create(console, error) };
+        var parsed = root.Parse(args);
+        var code = parsed.Errors.Count > 0 ? 2 : await parsed.InvokeAsync();
+        return (code, output.ToString(), error.ToString());
+    }
+}
