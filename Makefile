@@ -23,3 +23,8 @@ bench:
 fixtures:
 	@bash scripts/setup.sh python3-torch python3-numpy
 	for script in tests/fixtures/*/gen_*.py; do /usr/bin/python3 "$$script" || exit 1; done
+
+# Speed of the data pipeline (raw ndjson to stroke-5 + RDP, and to 28x28 images) against numpy and PIL.
+bench-data:
+	@bash scripts/setup.sh python3-numpy python3-pil
+	dotnet run -c Release --project bench/VaeLab.DataBench

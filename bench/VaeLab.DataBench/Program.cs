@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using VaeLab.Data;
+
+// `make bench-data`: drawings per second through the two data pipelines of the QuickDraw experiments, in this
+// process and in Python (bench/data_bench.py: json, numpy, PIL) on the same file, one thread each:
+//   stroke-5 + RDP: parse raw ndjson, simplify each stroke (RDP, epsilon 2), offsets with pen states (stroke-5);
+//   28x28 raster:   parse raw ndjson, scale the bounding box to fit, draw 1-px lines.
+// The input is synthetic doodles with timing, written as QuickDraw raw ndjson into a temporary folder.
+// Usage: VaeLab.DataBench [--quick]
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var quick = args is ["--quick"];
+if (args.Length > 0 && !quick)
+{
+    Console.Error.WriteLine("usage: VaeLab.DataBench [--quick]");
+    return 2;
+}
+var perClass = quick ? 100 : 1000;
+
+var folder = Directory.CreateTempSubdirectory("vaelab-data-bench-").FullName;
+try
+{
+    var input = Path.Combine(folder, "doodles.ndjson");
+    var doodles = SyntheticDoodles.Generate(perClass, seed: 0, timing: new DoodleTiming());
+    QuickDrawNdjson.Write(input, doodles);
+    var points = doodles.Average(d => d.Strokes.Sum(s => s.Length));
+    Console.WriteLine($"{doodles.Count} drawings, {points:F0} points each on average, {new FileInfo(input).Length / 1e6:F1} MB of raw ndjson");
+
+    var raster = RasterOptions.Square(28) with { Scale = RasterScale.Fit };
+    var pixels = new float[28 * 28];
+    var ours = new Dictionary<string, double>
+    {
+        ["stroke5_rdp"] = Rate(input, d => Stroke3.FromStrokes(StrokeSimplifier.Rdp(d, 2.0).Strokes).ToStroke5().Length),
+        ["raster28"] = Rate(input, d => { Raster.Draw(d.Strokes, raster, pixels); return pixels[0]; }),
+    };
+    var python = Python(input);
+
+    var report = new StringBuilder();
+    report.AppendLine($"Machine: {CpuModel()}; one thread per side; {RuntimeInformation.FrameworkDescription} against {python.GetProperty("versions").GetString()}.");
+    report.AppendLine($"Input: {doodles.Count} synthetic doodles as QuickDraw raw ndjson ({points:F0} points per drawing on average); best of {Repeats} passes over the file.");
+    report.AppendLine();
+    report.AppendLine("| pipeline (from raw ndjson) | VaeLab drawings/s | Python drawings/s | ratio (VaeLab/Python) |");
+    report.AppendLine("|---|---:|---:|---:|");
+    foreach (var (key, label) in new[] { ("stroke5_rdp", "stroke-5 + RDP (epsilon 2)"), ("raster28", "28x28 raster") })
+    {
+        var theirs = python.GetProperty(key).GetDouble();
+        report.AppendLine($"| {label} | {ours[key]:F0} | {theirs:F0} | {ours[key] / theirs:F1} |");
+    }
+    Console.WriteLine();
+    Console.Write(report);
+    var results = Path.Combine(RepositoryRoot(), "bench", "results");
+    Directory.CreateDirectory(results);
+    File.WriteAllText(Path.Combine(results, "data.md"), report.ToString());
+    Console.WriteLine($"written to {Path.Combine(results, "data.md")}");
+    return 0;
+}
+catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+{
+    Console.Error.WriteLine($"bench-data: {e.Message}");
+    return 1;
+}
+finally
+{
+    Directory.Delete(folder, recursive: true);
+}
+
+// Drawings per second through parse + step, best of the passes; the sink keeps the work from being optimised away.
+static double Rate(string path, Func<Drawing, float> step)
+{
+    var best = 0.0;
+    var sink = 0f;
+    for (var pass = 0; pass < Repeats; pass++)
+    {
+        var clock = Stopwatch.StartNew();
+        var n = 0;
+        foreach (var drawing in QuickDrawNdjson.Read(path))
+        {
+            sink += step(drawing);
+            n++;
+        }
+        best = Math.Max(best, n / clock.Elapsed.TotalSeconds);
+    }
+    GC.KeepAlive(sink);
+    return best;
+}
+
+static JsonElement Python(string input)
+{
+    var script = Path.Combine(RepositoryRoot(), "bench", "data_bench.py");
+    var start = new ProcessStartInfo("/usr/bin/python3", [script, input, Repeats.ToString()])
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    };
+    start.Environment["OMP_NUM_THREADS"] = "1";
+    start.Environment["OPENBLAS_NUM_THREADS"] = "1";
+    using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start /usr/bin/python3 {script}");
+    var error = process.StandardError.ReadToEndAsync();
+    var output = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+        throw new InvalidOperationException($"{script} failed (exit {process.ExitCode}; it needs Debian's python3-numpy and python3-pil): {error.Result}");
+    return JsonDocument.Parse(output).RootElement;
+}
+
+static string RepositoryRoot()
+{
+    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
+    throw new DirectoryNotFoundException($"no Polyglot.sln above {AppContext.BaseDirectory}: run the benchmark from its repository");
+}
+
+static string CpuModel()
+{
+    const string cpuinfo = "/proc/cpuinfo";
+    var line = File.Exists(cpuinfo) ? File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("model name")) : null;
+    return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+}
+
+static partial class Program
+{
+    const int Repeats = 3;
+}
