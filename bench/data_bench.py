@@ -79,5 +79,5 @@ def rate(path, step, repeats):
 
 if __name__ == "__main__":
     path, repeats = sys.argv[1], int(sys.argv[2])
-    print(json.dumps({"stroke5_rdp": rate(path, stroke5, repeats), "raster28": rate(path, raster, repeats),
+    print(json.dumps({"parse": rate(path, len, repeats), "stroke5_rdp": rate(path, stroke5, repeats), "raster28": rate(path, raster, repeats),
                       "versions": f"Python {sys.version.split()[0]}, numpy {np.__version__}, PIL {Image.__version__}"}))
