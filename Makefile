@@ -1,6 +1,6 @@
 # The two commands of the README: `make reproduce` (the main job) and `make test`.
 # Both start with `setup`, which installs missing system packages and is silent otherwise.
-.PHONY: setup build test reproduce bench fixtures
+.PHONY: setup build test reproduce bench bench-data fixtures
 
 setup:
 	@bash scripts/setup.sh
