@@ -54,8 +54,14 @@ sealed class NotebookProgress(IAnsiConsole console, bool echo)
                 while (!run.IsCompleted)
                 {
                     if (running is { } cell)
-                        context.Status($"{cell.ExecutionCount}/{total}  {Markup.Escape(Name(cell))}  {Duration(clock.Elapsed)}  " +
-                                       $"[grey]{Markup.Escape(Shorten(FirstLine(cell.Cell), 50))}[/]  {Markup.Escape(Shorten(LastOutputLine(cell), 60))}");
+                    {
+                        // One line: the code takes up to half of what the spinner and the numbers leave, the cell's latest output the rest.
+                        var head = $"{cell.ExecutionCount}/{total}  {Name(cell)}  {Duration(clock.Elapsed)}  ";
+                        var room = console.Profile.Width - head.Length - 6;
+                        var code = Shorten(FirstLine(cell.Cell), Math.Max(20, room / 2));
+                        var output = Shorten(LastOutputLine(cell), Math.Max(10, room - code.Length - 2));
+                        context.Status($"{Markup.Escape(head)}[grey]{Markup.Escape(code)}[/]  {Markup.Escape(output)}");
+                    }
                     await Task.WhenAny(run, Task.Delay(200));
                 }
                 return await run;

@@ -36,16 +36,9 @@ static class RunCommand
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
         var reportError = Reports.Write(run, ipynb, html, console);
 
-        if (!run.Succeeded)
-        {
-            error.WriteLine($"vaelab run: {name} failed: {run.Error}");
-            return 1;
-        }
-        if (reportError is not null)
-        {
-            error.WriteLine($"vaelab run: {reportError}");
-            return 1;
-        }
+        if (reportError is not null) error.WriteLine($"vaelab run: {reportError}");
+        if (!run.Succeeded) error.WriteLine($"vaelab run: {name} failed: {run.Error}");
+        if (!run.Succeeded || reportError is not null) return 1;
         console.MarkupLine($"[green]succeeded[/] in {NotebookProgress.Duration(run.Duration)}" +
             (run.Metrics.Count == 0 ? "" : "; " + Markup.Escape(Reports.Metrics(run.Metrics))));
         return 0;

@@ -43,6 +43,8 @@ public sealed class BrowserTests : IDisposable
         await page.RouteAsync("**/*", route => IsLocal(route.Request.Url) ? route.ContinueAsync() : route.AbortAsync());
 
         await page.GotoAsync(new Uri(repo.AnalysisFile("figures.html")).AbsoluteUri);
+        // By the load event the figure's script has run: had it not found plotly.js in the page, it would have asked the CDN.
+        Assert.DoesNotContain(requested, url => !IsLocal(url));
         await page.WaitForSelectorAsync("div.vaelab-plotly svg.main-svg", new() { Timeout = 30_000 });
 
         Assert.True(await page.Locator("div.vaelab-plotly .scatterlayer path.js-line").CountAsync() > 0, "the line trace is drawn");
