@@ -1,6 +1,6 @@
 # The two commands of the README: `make reproduce` (the main job) and `make test`.
 # Both start with `setup`, which installs missing system packages and is silent otherwise.
-.PHONY: setup build test reproduce bench bench-data fixtures
+.PHONY: setup build test reproduce demo bench bench-data fixtures
 
 setup:
 	@bash scripts/setup.sh
@@ -11,7 +11,12 @@ build: setup
 test: setup
 	@bash scripts/test.sh
 
+# Runs every notebook of notebooks/ and writes analysis/: a report per notebook and index.html.
 reproduce: setup
+	dotnet run -c Release --project lib/VaeLab.Cli -- reproduce
+
+# A minute of training a small conv VAE on Fashion-MNIST, without notebooks.
+demo: setup
 	dotnet run -c Release --project lib/VaeLab.Cli -- demo
 
 # Speed of the binding against PyTorch on the same libtorch (needs Debian's python3-torch).

@@ -28,6 +28,9 @@ if [ ! -f "$plotly_file" ] && ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
 
+# Headless browser for the test that opens an exported HTML report (driven by Microsoft.Playwright, which downloads no browser).
+packages+=(chromium)
+
 # JPEG decoding for image datasets (VaeLab.Data.Images.JpegDecoder loads libturbojpeg.so.0).
 packages+=(libturbojpeg0)
 

@@ -60,7 +60,7 @@ static class Benchmarks
         return (Median(ours), Median(theirs));
     }
 
-    static double Median(double[] values)
+    public static double Median(double[] values)
     {
         Array.Sort(values);
         var middle = values.Length / 2;

@@ -25,6 +25,7 @@ torch.set_num_threads(threads);
 var loadBefore = LoadAverage();
 var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
 string pytorchVersion;
+double engine;
 try
 {
     using var pytorch = new PyTorchProcess(Path.Combine(root, "bench", "pytorch_bench.py"), threads, workload);
@@ -35,6 +36,8 @@ try
         Console.WriteLine($"{benchmark.Key}: VaeLab {Format(ours, benchmark.Unit)}, PyTorch {Format(theirs, benchmark.Unit)}");
         rows.Add((benchmark, ours, theirs));
     }
+    engine = EngineBenchmark.Seconds(workload.OpRepeats);
+    Console.WriteLine($"{EngineBenchmark.Label}: VaeLab {Format(engine, "ms")}");
 }
 catch (Exception e) when (e is FileNotFoundException or InvalidOperationException)
 {
@@ -51,10 +54,12 @@ report.AppendLine("| benchmark | VaeLab | PyTorch | ratio (PyTorch/VaeLab) |");
 report.AppendLine("|---|---:|---:|---:|");
 foreach (var (benchmark, ours, theirs) in rows)
     report.AppendLine($"| {benchmark.Label} | {Format(ours, benchmark.Unit)} | {Format(theirs, benchmark.Unit)} | {(theirs / ours).ToString("F2", CultureInfo.InvariantCulture)} |");
+report.AppendLine($"| {EngineBenchmark.Label} | {Format(engine, "ms")} | — | — |");
 report.AppendLine();
 report.AppendLine($"Time per call (per step for the VAE): median of {workload.OpRepeats} runs of {workload.OpIterations} calls "
     + $"({workload.ChainIterations} chains) and of {workload.VaeRepeats} runs of {workload.VaeSteps} training step(s) per side, after a warm-up of at least 0.5 s; "
-    + "the runs of the two sides alternate. A ratio above 1 means VaeLab is faster.");
+    + "the runs of the two sides alternate. A ratio above 1 means VaeLab is faster. "
+    + $"The notebook row is the median of {workload.OpRepeats} runs of the engine on 20 cells that each declare a variable, after a run that pays Roslyn's start-up.");
 
 Console.WriteLine();
 Console.Write(report);

@@ -1,0 +1,60 @@
+using Microsoft.Playwright;
+
+namespace VaeLab.Cli.Tests;
+
+/// <summary>
+/// An exported report opened in headless Chromium (Debian's, driven by Playwright) with the network shut: the
+/// Plotly figure must draw from the plotly.js the report inlines, and the stroke drawing's SVG must be there.
+/// </summary>
+[Collection(NotebookCommands.Name)]
+public sealed class BrowserTests : IDisposable
+{
+    const string Chromium = "/usr/bin/chromium";
+    readonly TempRepository repo = new();
+
+    public void Dispose() => repo.Dispose();
+
+    [Fact]
+    public async Task A_report_with_a_plotly_figure_and_a_stroke_drawing_renders_offline_without_errors()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} not found: scripts/setup.sh installs Debian's chromium package");
+        var notebook = repo.AddNotebook("figures",
+            TempRepository.ReferenceVaeLab + "\nusing VaeLab.Display;",
+            "new Figure(\"loss\", \"step\", \"loss\").Line([3.0, 2.0, 1.5, 1.2], name: \"train\")",
+            "new StrokeDrawing(new PenStroke([0.0, 10, 20], [0.0, 15, 0]), new PenStroke([5.0, 15], [20.0, 20])) { Caption = \"a sketch\" }");
+        var run = await Vaelab.Run("run", notebook);
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        var requested = new List<string>();
+        var errors = new List<string>();
+        page.Request += (_, request) => { lock (requested) requested.Add(request.Url); };
+        page.Console += (_, message) => { if (message.Type == "error") lock (errors) errors.Add(message.Text); };
+        page.PageError += (_, error) => { lock (errors) errors.Add(error); };
+        // Anything but the file itself and inline data is refused, so a report that needs the network fails here.
+        await page.RouteAsync("**/*", route => IsLocal(route.Request.Url) ? route.ContinueAsync() : route.AbortAsync());
+
+        await page.GotoAsync(new Uri(repo.AnalysisFile("figures.html")).AbsoluteUri);
+        // By the load event the figure's script has run: had it not found plotly.js in the page, it would have asked the CDN.
+        Assert.DoesNotContain(requested, url => !IsLocal(url));
+        await page.WaitForSelectorAsync("div.vaelab-plotly svg.main-svg", new() { Timeout = 30_000 });
+
+        Assert.True(await page.Locator("div.vaelab-plotly .scatterlayer path.js-line").CountAsync() > 0, "the line trace is drawn");
+        Assert.Equal("loss", await page.Locator("div.vaelab-plotly .gtitle").TextContentAsync());
+        Assert.Equal(2, await page.Locator("svg.vaelab-strokes path").CountAsync());
+        Assert.Equal("a sketch", await page.Locator("figure.vaelab-drawing figcaption").TextContentAsync());
+        Assert.Empty(errors);
+        Assert.DoesNotContain(requested, url => !IsLocal(url));
+        Assert.Contains(requested, url => url.StartsWith("file:"));
+    }
+
+    static bool IsLocal(string url) => url.StartsWith("file:") || url.StartsWith("data:");
+}

@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+
+namespace VaeLab.Cli.Tests;
+
+[Collection(NotebookCommands.Name)]
+public sealed class ReproduceCommandTests : IDisposable
+{
+    readonly TempRepository repo = new();
+
+    public void Dispose() => repo.Dispose();
+
+    void ThreeNotebooks(double loss = 0.25)
+    {
+        repo.AddNotebook("alpha", "# Alpha run", TempRepository.ReferenceVaeLab + "\nusing static VaeLab.Display.Notebook;",
+            $"report(\"loss\", {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)});\nreport(\"accuracy\", 0.875);");
+        repo.AddNotebook("beta", "var x = 1;", "int.Parse(\"not a number\");");
+        repo.AddNotebook("gamma", "Console.WriteLine(\"gamma ran\");");
+    }
+
+    /// <summary>The index's row of a notebook (rows carry the notebook's name as id).</summary>
+    string Row(string name)
+    {
+        var html = File.ReadAllText(repo.AnalysisFile("index.html"));
+        return Regex.Match(html, $"<tr class=\"[^\"]*\" id=\"{name}\">.*?</td></tr>\n", RegexOptions.Singleline).Value;
+    }
+
+    [Fact]
+    public async Task Runs_every_notebook_goes_on_after_a_failure_and_indexes_them_all()
+    {
+        ThreeNotebooks();
+
+        var result = await Vaelab.Run("reproduce", "--root", repo.Root);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("1 of 3 notebooks failed: beta", result.Error);
+        foreach (var name in new[] { "alpha", "beta", "gamma" })
+        {
+            Assert.True(File.Exists(repo.AnalysisFile(name + ".html")), name);
+            Assert.True(File.Exists(repo.AnalysisFile(name + ".ipynb")), name);
+        }
+        Assert.Equal("gamma ran\n", repo.Stdout("gamma"));
+
+        var alpha = Row("alpha");
+        Assert.Contains("<a href=\"alpha.html\">Alpha run</a>", alpha);
+        Assert.Contains("<a href=\"alpha.ipynb\">.ipynb</a>", alpha);
+        Assert.Contains("<span class=\"status ok\">succeeded</span>", alpha);
+        Assert.Contains("<tr><td>loss</td><td class=\"value\">0.25</td></tr>", alpha);
+        Assert.Contains("<tr><td>accuracy</td><td class=\"value\">0.875</td></tr>", alpha);
+        var beta = Row("beta");
+        Assert.Contains("<a href=\"beta.html\">beta</a>", beta);
+        Assert.Contains("<span class=\"status failed\">failed</span>", beta);
+        Assert.Contains("Cell 2, line 1: FormatException", beta);
+        Assert.Contains("<span class=\"status ok\">succeeded</span>", Row("gamma"));
+        Assert.Contains("3 notebooks: 2 succeeded, 1 failed, 0 not run", File.ReadAllText(repo.AnalysisFile("index.html")));
+    }
+
+    [Fact]
+    public async Task Named_notebooks_run_alone_and_the_index_keeps_the_others_earlier_runs()
+    {
+        ThreeNotebooks();
+        Assert.Equal(1, (await Vaelab.Run("reproduce", "--root", repo.Root, "beta")).ExitCode);
+        Assert.Contains("not run", Row("alpha"));
+        Assert.DoesNotContain("href", Row("alpha"));
+
+        ThreeNotebooks(loss: 0.125);
+        var result = await Vaelab.Run("reproduce", "--root", repo.Root, "alpha.ipynb", "gamma");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("<td class=\"value\">0.125</td>", Row("alpha"));
+        var beta = Row("beta");
+        Assert.Contains("<span class=\"status failed\">failed</span>", beta);
+        Assert.Contains("earlier run", beta);
+        Assert.Contains("FormatException", beta);
+        Assert.DoesNotContain("earlier run", Row("gamma"));
+    }
+
+    [Fact]
+    public async Task An_unknown_name_lists_the_notebooks_and_runs_nothing()
+    {
+        ThreeNotebooks();
+
+        var result = await Vaelab.Run("reproduce", "--root", repo.Root, "alpha", "delta");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no notebook 'delta'", result.Error);
+        Assert.Contains("the notebooks are: alpha, beta, gamma", result.Error);
+        Assert.False(Directory.Exists(repo.Analysis));
+    }
+
+    [Fact]
+    public async Task A_notebook_that_cannot_be_read_fails_alone_without_reports()
+    {
+        repo.AddNotebook("fine", "1");
+        File.WriteAllText(Path.Combine(repo.Notebooks, "garbled.ipynb"), "{ not json");
+        Directory.CreateDirectory(repo.Analysis);
+        File.WriteAllText(repo.AnalysisFile("garbled.html"), "an earlier report");
+
+        var result = await Vaelab.Run("reproduce", "--root", repo.Root);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.False(File.Exists(repo.AnalysisFile("garbled.html")));
+        Assert.Contains("<span class=\"status failed\">failed</span>", Row("garbled"));
+        Assert.Contains("<span class=\"status ok\">succeeded</span>", Row("fine"));
+    }
+
+    [Fact]
+    public async Task A_repository_without_notebooks_is_a_usage_error()
+    {
+        var result = await Vaelab.Run("reproduce", "--root", repo.Root);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"no notebooks (*.ipynb, *.dib) in {repo.Notebooks}", result.Error);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Spectre.Console;
+using VaeLab.Notebooks;
+
+namespace VaeLab.Cli.Tests;
+
+/// <summary>What a `vaelab` invocation printed and returned.</summary>
+sealed record Invocation(int ExitCode, string Output, string Error);
+
+/// <summary>Runs the command line in this process, its output captured as a console without a terminal shows it.</summary>
+static class Vaelab
+{
+    public static async Task<Invocation> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 160;
+        var exitCode = await Cli.InvokeAsync(args, console, error);
+        return new Invocation(exitCode, output.ToString(), error.ToString());
+    }
+}
+
+/// <summary>
+/// A temporary folder laid out like the repository: Polyglot.sln (the marker the commands look for), notebooks/,
+/// experiments/ and analysis/. Notebooks are written by the engine's own writer from cells given as source.
+/// </summary>
+sealed class TempRepository : IDisposable
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("vaelab-cli-").FullName;
+
+    public TempRepository()
+    {
+        File.WriteAllText(Path.Combine(Root, "Polyglot.sln"), "");
+        Directory.CreateDirectory(Notebooks);
+    }
+
+    public string Notebooks => Path.Combine(Root, "notebooks");
+    public string Analysis => Path.Combine(Root, "analysis");
+
+    public string AnalysisFile(string name) => Path.Combine(Analysis, name);
+
+    /// <summary>The built VaeLab library beside the test assembly, as a notebook's #r line.</summary>
+    public static string ReferenceVaeLab => $"#r \"{Path.Combine(AppContext.BaseDirectory, "VaeLab.dll")}\"";
+
+    /// <summary>Writes notebooks/&lt;name&gt;.ipynb; a cell whose source starts with "//parameters" is tagged as the parameters cell.</summary>
+    public string AddNotebook(string name, params string[] cells)
+    {
+        var path = Path.Combine(Notebooks, name + ".ipynb");
+        var notebook = new Notebook(cells.Select(c => c.StartsWith("//parameters")
+            ? NotebookCell.Code(c, NotebookParameters.ParametersTag)
+            : c.StartsWith("# ") ? NotebookCell.Markdown(c) : NotebookCell.Code(c)), path);
+        IpynbWriter.Write(notebook, path);
+        return path;
+    }
+
+    public void AddPreset(string notebook, string preset, string json)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Root, "experiments", notebook)).FullName;
+        File.WriteAllText(Path.Combine(folder, preset + ".json"), json);
+    }
+
+    /// <summary>The run recorded in an executed notebook's metadata.</summary>
+    public JsonObject RunMetadata(string name) =>
+        JsonNode.Parse(File.ReadAllText(AnalysisFile(name + ".ipynb")))!["metadata"]!["vaelab"]!["run"]!.AsObject();
+
+    /// <summary>The stdout text of the executed notebook's cells, concatenated.</summary>
+    public string Stdout(string name) => string.Concat(
+        JsonNode.Parse(File.ReadAllText(AnalysisFile(name + ".ipynb")))!["cells"]!.AsArray()
+            .SelectMany(c => c!["outputs"]?.AsArray() ?? [])
+            .Where(o => (string?)o!["output_type"] == "stream" && (string?)o["name"] == "stdout")
+            .SelectMany(o => o!["text"]!.AsArray().Select(t => (string?)t)));
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+/// <summary>The commands change the process's working directory while a notebook runs: their tests run one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NotebookCommands
+{
+    public const string Name = "notebook commands";
+}
