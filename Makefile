@@ -24,9 +24,9 @@ bench:
 	@bash scripts/setup.sh python3-torch
 	dotnet run -c Release --project bench/VaeLab.Bench
 
-# Re-records the PyTorch reference values under tests/fixtures/torch (committed; tests need no Python).
+# Re-records the reference values under tests/fixtures (committed; tests need no Python).
 fixtures:
-	@bash scripts/setup.sh python3-torch python3-numpy
+	@bash scripts/setup.sh python3-torch python3-numpy python3-pil python3-png python3-torchvision python3-skimage python3-scipy
 	for script in tests/fixtures/*/gen_*.py; do /usr/bin/python3 "$$script" || exit 1; done
 
 # Speed of the data pipeline (raw ndjson to stroke-5 + RDP, and to 28x28 images) against numpy and PIL.
