@@ -55,6 +55,7 @@ report.AppendLine();
 report.AppendLine($"Time per call (per step for the VAE): median of {workload.OpRepeats} runs of {workload.OpIterations} calls "
     + $"({workload.ChainIterations} chains) and of {workload.VaeRepeats} runs of {workload.VaeSteps} training step(s) per side, after a warm-up of at least 0.5 s; "
     + "the runs of the two sides alternate. A ratio above 1 means VaeLab is faster.");
+report.AppendLine($"Sketch-RNN steps per second: median of {workload.Sketch.Repeats} runs of {workload.Sketch.Steps} step(s) per side.");
 
 Console.WriteLine();
 Console.Write(report);
@@ -70,6 +71,7 @@ static string Format(double seconds, string unit)
     {
         "µs" => seconds * 1e6,
         "ms" => seconds * 1e3,
+        "steps/s" => 1 / seconds,
         _ => throw new ArgumentException($"unknown unit '{unit}'", nameof(unit)),
     };
     var digits = value >= 100 ? "F0" : value >= 10 ? "F1" : "F2";
