@@ -74,7 +74,7 @@ static string Format(double seconds, string unit)
         "steps/s" => 1 / seconds,
         _ => throw new ArgumentException($"unknown unit '{unit}'", nameof(unit)),
     };
-    var digits = value >= 100 ? "F0" : value >= 10 ? "F1" : "F2";
+    var digits = value >= 100 ? "F0" : value >= 10 ? "F1" : value >= 0.1 ? "F2" : "G2";
     return value.ToString(digits, CultureInfo.InvariantCulture) + " " + unit;
 }
 
