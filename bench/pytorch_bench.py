@@ -16,6 +16,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import pytorch_sketch_rnn
+
 
 def small_tensors():
     torch.manual_seed(0)
@@ -103,7 +105,7 @@ def vae_step(workload):
     return run
 
 
-BENCHMARKS = {"add": add, "add_": add_, "chain": chain, "vae_step": vae_step}
+BENCHMARKS = {"add": add, "add_": add_, "chain": chain, "vae_step": vae_step, **pytorch_sketch_rnn.BENCHMARKS}
 
 
 def main():

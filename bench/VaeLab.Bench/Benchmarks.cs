@@ -11,7 +11,9 @@ sealed record Workload(int OpIterations, int ChainIterations, int OpRepeats, int
         VaeBatch: 128, VaeLatent: 64, VaeSteps: 1, VaeRepeats: 7);
 
     public static readonly Workload Quick = new(OpIterations: 2_000, ChainIterations: 200, OpRepeats: 3,
-        VaeBatch: 16, VaeLatent: 64, VaeSteps: 1, VaeRepeats: 1);
+        VaeBatch: 16, VaeLatent: 64, VaeSteps: 1, VaeRepeats: 1) { Sketch = SketchWorkload.Quick };
+
+    public SketchWorkload Sketch { get; init; } = SketchWorkload.Full;
 }
 
 /// <summary>
@@ -29,6 +31,7 @@ static class Benchmarks
         new("chain", "chain of 10 small ops, 4x4 (one DisposeScope)", "µs", w.ChainIterations, w.OpRepeats, Chain),
         new("vae_step", $"seed-004 conv VAE training step (batch {w.VaeBatch}, 64x64, AdamW)", "ms", w.VaeSteps, w.VaeRepeats,
             () => VaeStep(w.VaeBatch, w.VaeLatent)),
+        .. SketchRnnBenchmarks.For(w.Sketch),
     ];
 
     /// <summary>

@@ -60,6 +60,7 @@ report.AppendLine($"Time per call (per step for the VAE): median of {workload.Op
     + $"({workload.ChainIterations} chains) and of {workload.VaeRepeats} runs of {workload.VaeSteps} training step(s) per side, after a warm-up of at least 0.5 s; "
     + "the runs of the two sides alternate. A ratio above 1 means VaeLab is faster. "
     + $"The notebook row is the median of {workload.OpRepeats} runs of the engine on 20 cells that each declare a variable, after a run that pays Roslyn's start-up.");
+report.AppendLine($"Sketch-RNN steps per second: median of {workload.Sketch.Repeats} runs of {workload.Sketch.Steps} step(s) per side.");
 
 Console.WriteLine();
 Console.Write(report);
@@ -75,9 +76,10 @@ static string Format(double seconds, string unit)
     {
         "µs" => seconds * 1e6,
         "ms" => seconds * 1e3,
+        "steps/s" => 1 / seconds,
         _ => throw new ArgumentException($"unknown unit '{unit}'", nameof(unit)),
     };
-    var digits = value >= 100 ? "F0" : value >= 10 ? "F1" : "F2";
+    var digits = value >= 100 ? "F0" : value >= 10 ? "F1" : value >= 0.1 ? "F2" : "G2";
     return value.ToString(digits, CultureInfo.InvariantCulture) + " " + unit;
 }
 
