@@ -45,3 +45,12 @@ public sealed class NbformatFactAttribute : FactAttribute
         if (!Nbformat.Available) Skip = "/usr/bin/python3 cannot import nbformat: install python3-nbformat (scripts/setup.sh does)";
     }
 }
+
+/// <summary>A theory that needs nbformat; skipped, with the reason, where /usr/bin/python3 cannot import it.</summary>
+public sealed class NbformatTheoryAttribute : TheoryAttribute
+{
+    public NbformatTheoryAttribute()
+    {
+        if (!Nbformat.Available) Skip = "/usr/bin/python3 cannot import nbformat: install python3-nbformat (scripts/setup.sh does)";
+    }
+}

@@ -48,17 +48,17 @@ public class TrainingCurvesTests
     {
         var writer = new StringWriter();
         var seen = new List<int>();
-        var log = new EpochLog(["loss"], "run: ", writer, record => seen.Add(record.epoch));
+        var log = new EpochLog("loss") { Prefix = "run: ", Writer = writer, Then = record => seen.Add(record.epoch) };
         var position = new TrainerPosition(5, 2, 0);
 
         log.Report(new TrainingProgress(ProgressKind.Step, position, 3, 3, step: History.steps[0]));
         log.Report(new TrainingProgress(ProgressKind.Epoch, position, 3, 3, epoch_record: History.epochs[1]));
         log.Report(new TrainingProgress(ProgressKind.Checkpoint, position, 3, 3, checkpoint: "run.safetensors"));
 
-        Assert.Equal("run: epoch 2/3: train loss 3 | validation loss 2.9 (2.0 s)" + Environment.NewLine, writer.ToString());
+        Assert.Equal("run: epoch 2/3  loss 3 | valid loss 2.9 | 2.0 s" + Environment.NewLine, writer.ToString());
         Assert.Equal([1], seen);
         var all = new StringWriter();
-        new EpochLog(writer: all).Report(new TrainingProgress(ProgressKind.Epoch, position, 3, 3, epoch_record: History.epochs[0] with { validation = null }));
-        Assert.Equal("epoch 1/3: train loss 4.5 (1.3 s)" + Environment.NewLine, all.ToString());
+        new EpochLog { Writer = all }.Report(new TrainingProgress(ProgressKind.Epoch, position, 3, 3, epoch_record: History.epochs[0] with { validation = null }));
+        Assert.Equal("epoch 1/3  loss 4.5 | 1.3 s" + Environment.NewLine, all.ToString());
     }
 }

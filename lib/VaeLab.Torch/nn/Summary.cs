@@ -31,7 +31,16 @@ public static partial class torch
         var call = model.GetType().GetMethods().FirstOrDefault(m => m.Name == "call"
             && m.GetParameters().Length == inputs.Length && m.GetParameters().All(p => p.ParameterType == typeof(Tensor)))
             ?? throw new ArgumentException($"{model.GetType().Name} has no call() taking {inputs.Length} tensor(s)", nameof(inputs));
+        return summary(model, () => call.Invoke(model, BindingFlags.DoNotWrapExceptions, null, inputs, null));
+    }
 
+    /// <summary>
+    /// The table of a model whose call() takes other inputs than tensors (a batch record, lengths):
+    /// <c>summary(model, () => model.call(batch))</c> lists the modules that the pass runs, under the same
+    /// conditions as <see cref="summary(nn.Module, Tensor[])"/> (no grad, eval mode, modes restored).
+    /// </summary>
+    public static ModelSummary summary(nn.Module model, Action forward)
+    {
         var tree = ModelSummary.Tree(model);
         var finished = new List<ModelSummary.Row>();
         var hooks = tree.Select(node => node.module.register_forward_hook((_, _, output) =>
@@ -43,7 +52,7 @@ public static partial class torch
             model.eval();
             using (NewDisposeScope())
             using (no_grad())
-                call.Invoke(model, BindingFlags.DoNotWrapExceptions, null, inputs, null);
+                forward();
         }
         finally
         {

@@ -49,8 +49,9 @@ public sealed class Trainer<TBatch>
     /// <summary>The losses of a validation batch, without backward; run in eval mode under no_grad.</summary>
     public Func<TBatch, StepContext, IReadOnlyDictionary<string, Tensor>>? validation_step { get; init; }
 
-    /// <summary>Told about every step, every epoch and every checkpoint, synchronously on the training thread.</summary>
-    public IProgress<TrainingProgress>? progress { get; init; }
+    /// <summary>Told about every step, every epoch and every checkpoint, synchronously on the training thread. Settable, so
+    /// that a trainer made by a model's trainer() factory can report too (e.g. an <see cref="EpochLog"/>).</summary>
+    public IProgress<TrainingProgress>? progress { get; set; }
 
     public TrainerPosition position { get; private set; } = new(0, 0, 0);
 

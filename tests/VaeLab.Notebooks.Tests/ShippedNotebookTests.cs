@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using static VaeLab.Notebooks.Tests.TestNotebooks;
+
+namespace VaeLab.Notebooks.Tests;
+
+/// <summary>
+/// The experiment notebooks under notebooks/ run in place, as VS Code runs them (their #r lines point at lib/VaeLab's
+/// Release build, which this project builds first), each with tiny settings so that it takes seconds; and their
+/// presets in experiments/ fit their parameters. They report through the library and load libtorch, so they run
+/// alone, after the parallel tests.
+/// </summary>
+[Collection(ShippedNotebooks.Name)]
+public class ShippedNotebookTests
+{
+    /// <summary>A notebook's tiny settings, the metrics it must report, and how many outputs must carry each mark.</summary>
+    sealed record Case(Dictionary<string, string> Parameters, string[] Metrics, Dictionary<string, int> Shows);
+
+    const string Plotly = "class=\"vaelab-plotly\"", Strokes = "class=\"vaelab-strokes", Summary = "class=\"model-summary\"",
+        Table = "class=\"vaelab-table\"", Grid = "class=\"vaelab-image-grid\"", Picture = "<img ", Badge = "class=\"vaelab-metric\"";
+
+    static readonly Dictionary<string, string> TinySketchRnn = new()
+    {
+        ["enc_rnn_size"] = "8", ["dec_rnn_size"] = "16", ["z_size"] = "4", ["num_mixture"] = "3", ["batch_size"] = "16",
+    };
+
+    static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["conv-vae"] = new(new()
+            {
+                ["train_limit"] = "256", ["test_limit"] = "128", ["image_size"] = "16", ["max_filters"] = "16", ["latent_dims"] = "8",
+                ["epochs"] = "1", ["scatter_points"] = "100", ["interpolation_steps"] = "4",
+            },
+            ["train_seconds", "test_loss_per_image", "test_mse_per_image", "test_kl_per_image", "test_ssim"],
+            new() { [Summary] = 1, [Plotly] = 3, [Grid] = 4 }),
+        ["cvae-completion"] = new(new()
+            {
+                ["characters"] = "AEF", ["fonts"] = "[\"futural\", \"rowmand\"]", ["copies"] = "8", ["image_size"] = "16", ["latent_dim"] = "4",
+                ["encoder_channels"] = "[4, 4, 8]", ["decoder_channels"] = "[4, 4]", ["batch_size"] = "16", ["epochs"] = "1",
+                ["train_sizes"] = "[8, 16]", ["size_steps"] = "2", ["completions"] = "2",
+            },
+            [
+                "train_seconds", "full_bce", "full_ssim", "full_pcc", "full_binarised_ssim", "full_binarised_pcc", "decoder_z_bce", "decoder_z_ssim",
+                "decoder_z_pcc", "decoder_z_binarised_ssim", "decoder_z_binarised_pcc", "partial_ssim", "partial_pcc", "validation_loss_8", "validation_loss_16",
+            ],
+            new() { [Summary] = 1, [Plotly] = 4, [Grid] = 3, [Table] = 2 }),
+        ["split-vae"] = new(new()
+            {
+                ["train_limit"] = "128", ["test_limit"] = "64", ["image_size"] = "16", ["latent_dim"] = "4", ["encoder_channels"] = "[4, 8, 8]",
+                ["fc_size"] = "16", ["decoder_channels"] = "[8, 4, 4]", ["batch_size"] = "32", ["epochs"] = "2", ["lambda_mse"] = "[1e-6, 1]",
+                ["snapshot_epochs"] = "[1, 2]", ["scatter_points"] = "32",
+            },
+            [
+                "train_seconds", "pcc_kl_mean_lambda_1e-6", "ssim_kl_mean_lambda_1e-6", "pcc_kl_mean_lambda_1e0", "ssim_kl_mean_lambda_1e0",
+                "pcc_kl_sum_lambda_1e-6", "ssim_kl_sum_lambda_1e-6", "pcc_kl_sum_lambda_1e0", "ssim_kl_sum_lambda_1e0",
+            ],
+            new() { [Summary] = 1, [Plotly] = 5, [Grid] = 3, [Table] = 1 }),
+        ["sketch-rnn-draw"] = new(new(TinySketchRnn) { ["characters"] = "ab", ["per_class"] = "16", ["epochs"] = "1", ["temperatures"] = "[0.5]" },
+            ["test L_R", "test L_KL"], new() { [Strokes] = 1, [Summary] = 1, [Plotly] = 1, [Badge] = 1 }),
+        ["sketch-rnn-timing"] = new(new(TinySketchRnn) { ["shapes"] = "circle,square", ["per_class"] = "10", ["epochs"] = "1", ["samples"] = "4", ["bins"] = "20" },
+            ["JS dx", "W dx", "JS dy", "W dy", "JS dt", "W dt"], new() { [Strokes] = 1, [Summary] = 1, [Plotly] = 1, [Table] = 1 }),
+        ["sketch-predict"] = new(new()
+            {
+                ["shapes"] = "circle,square", ["per_class"] = "10", ["enc_rnn_size"] = "8", ["z_size"] = "4", ["hidden_size"] = "8",
+                ["dec_rnn_size"] = "16", ["num_mixture"] = "3", ["batch_size"] = "16", ["classifier_epochs"] = "1", ["draw_epochs"] = "1", ["test_runs"] = "2",
+            },
+            ["accuracy mean", "accuracy std"], new() { [Strokes] = 1, [Summary] = 1, [Plotly] = 1, [Table] = 1, [Badge] = 1 }),
+        ["doodle-classifier"] = new(new() { ["per_class"] = "10", ["epochs"] = "1" },
+            ["test accuracy"], new() { [Picture] = 1, [Summary] = 1, [Plotly] = 1, [Table] = 1, [Badge] = 1 }),
+    };
+
+    public static TheoryData<string> Notebooks => [.. Cases.Keys];
+
+    static readonly string RepoRoot = FindRepoRoot();
+
+    static string FindRepoRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
+        throw new InvalidOperationException($"no Polyglot.sln above {AppContext.BaseDirectory}");
+    }
+
+    static string NotebookPath(string name) => Path.Combine(RepoRoot, "notebooks", name + ".ipynb");
+
+    // Each notebook runs once for the tests that look at its run.
+    static readonly ConcurrentDictionary<string, Lazy<Task<NotebookRun>>> Runs = new();
+
+    static Task<NotebookRun> TinyRun(string name) => Runs.GetOrAdd(name, _ => new Lazy<Task<NotebookRun>>(() =>
+    {
+        var library = Path.Combine(RepoRoot, "lib", "VaeLab", "bin", "Release", "net10.0", "VaeLab.dll");
+        Assert.True(File.Exists(library), $"{library} is missing: the notebooks #r lib/VaeLab's Release build (dotnet build -c Release lib/VaeLab)");
+        return NotebookRunner.RunAsync(NotebookPath(name), Cases[name].Parameters);
+    })).Value;
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public async Task Runs_with_tiny_settings_reports_its_metrics_and_shows_its_outputs(string name)
+    {
+        var run = await TinyRun(name);
+        var expected = Cases[name];
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.All(run.Cells.Where(c => c.Cell.Kind == CellKind.Code), c => Assert.Equal(CellStatus.Succeeded, c.Status));
+        Assert.Equal(expected.Metrics.Order(), run.Metrics.Keys.Order());
+        foreach (var (metric, value) in run.Metrics)
+        {
+            var number = Assert.IsType<double>(value);
+            // A binarised completion can be blank, and a correlation with a constant image is undefined.
+            Assert.True(double.IsFinite(number) || metric.EndsWith("binarised_pcc") && double.IsNaN(number), $"{metric} = {number}");
+            if (metric.Contains("ssim") || metric.Contains("pcc")) Assert.True(double.IsNaN(number) || Math.Abs(number) <= 1, $"{metric} = {number}");
+        }
+
+        var html = run.Cells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Select(o => o.Data.GetValueOrDefault("text/html", "")).ToList();
+        foreach (var (mark, count) in expected.Shows)
+            Assert.True(html.Count(h => h.Contains(mark)) >= count, $"{name}: {html.Count(h => h.Contains(mark))} outputs with {mark}, expected {count}");
+    }
+
+    [NbformatTheory]
+    [MemberData(nameof(Notebooks))]
+    public async Task The_executed_notebook_validates_and_exports_to_html(string name)
+    {
+        var run = await TinyRun(name);
+        var file = Path.Combine(TempFolder(), name + ".ipynb");
+        IpynbWriter.Write(run, file);
+
+        Assert.Equal("", Nbformat.Validate(file));
+        var html = HtmlExporter.ToHtml(run);
+        Assert.Contains($"<title>{System.Net.WebUtility.HtmlEncode(run.Notebook.Title)}</title>", html);
+        Assert.Contains("<span class=\"status ok\">succeeded</span>", html);
+        Assert.Contains("plotly.js v", html);
+        Assert.All(Cases[name].Metrics, metric => Assert.Contains($"<td>{System.Net.WebUtility.HtmlEncode(metric)}</td>", html));
+    }
+
+    [NbformatFact]
+    public void Are_committed_clean_as_polyglot_notebooks_without_outputs()
+    {
+        Assert.Equal(Cases.Keys.Order(), Directory.GetFiles(Path.Combine(RepoRoot, "notebooks"), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order());
+        foreach (var name in Cases.Keys)
+        {
+            var path = NotebookPath(name);
+            var notebook = Notebook.Load(path);
+            // The file is as the engine's writer writes it, so a save from VS Code or the engine leaves no diff.
+            Assert.Equal(IpynbWriter.ToJson(notebook), File.ReadAllText(path));
+            Assert.Equal("", Nbformat.Validate(path));
+            Assert.Equal(".net-csharp", notebook.Metadata["kernelspec"]?["name"]?.GetValue<string>());
+            Assert.Equal("C#", notebook.Metadata["language_info"]?["name"]?.GetValue<string>());
+            Assert.Equal("csharp", notebook.Metadata["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]?.GetValue<string>());
+
+            Assert.All(notebook.Cells, c => Assert.Matches("^[a-z][a-z0-9-]*$", c.Id));
+            Assert.Equal(notebook.Cells.Count, notebook.Cells.Select(c => c.Id).Distinct().Count());
+            var code = notebook.Cells.Where(c => c.Kind == CellKind.Code).ToList();
+            Assert.All(code, c =>
+            {
+                Assert.Equal("csharp", c.Metadata["dotnet_interactive"]?["language"]?.GetValue<string>());
+                Assert.Equal("csharp", c.Metadata["polyglot_notebook"]?["kernelName"]?.GetValue<string>());
+            });
+            var raw = JsonNode.Parse(File.ReadAllText(path))!["cells"]!.AsArray();
+            Assert.All(raw.Where(c => c!["cell_type"]!.GetValue<string>() == "code"), c =>
+            {
+                Assert.Empty(c!["outputs"]!.AsArray());
+                Assert.Null(c["execution_count"]);
+            });
+
+            Assert.StartsWith("#r \"../lib/VaeLab/bin/Release/net10.0/VaeLab.Torch.dll\"\n#r \"../lib/VaeLab/bin/Release/net10.0/VaeLab.dll\"\n", code[0].Source);
+            Assert.StartsWith("# ", notebook.Cells[0].Source);
+            var parameters = Assert.Single(code, c => c.HasTag(NotebookParameters.ParametersTag));
+            var declared = NotebookParameters.Parse(parameters.Source).Select(d => d.Name).ToList();
+            Assert.Contains("seed", declared);
+            Assert.All(Cases[name].Parameters.Keys, p => Assert.Contains(p, declared));
+            // Every parameter says what the seed or paper used.
+            Assert.All(parameters.Source.Split('\n').Where(l => Regex.IsMatch(l, @"^\w+(\[\])? \w+ = ")), l => Assert.Contains("//", l));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Every_preset_key_is_a_parameter_and_its_value_fits_the_type(string name)
+    {
+        var declarations = ParametersOf(name);
+        foreach (var preset in new[] { "seed", "quick" })
+        {
+            var values = Preset(name, preset);
+            Assert.NotEmpty(values);
+            foreach (var (key, value) in values)
+            {
+                Assert.True(declarations.Any(d => d.Name == key), $"experiments/{name}/{preset}.json: '{key}' is not a parameter of {name}.ipynb");
+                NotebookParameters.Literal(declarations, key, OverrideText(value!));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public async Task The_quick_preset_holds_the_notebooks_defaults(string name)
+    {
+        var declarations = ParametersOf(name);
+        var quick = Preset(name, "quick");
+        Assert.Equal(declarations.Select(d => d.Name).Order(), quick.Select(p => p.Key).Order());
+
+        // The defaults as C# evaluates them, written out as JSON by the parameters cell's own variables.
+        var dump = "Console.Write(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { " +
+                   string.Join(", ", declarations.Select(d => $"[\"{d.Name}\"] = {d.Name}")) + " }));";
+        var parameters = Notebook.Load(NotebookPath(name)).Cells.Single(c => c.HasTag(NotebookParameters.ParametersTag));
+        var run = await NotebookRunner.RunAsync(new Notebook([parameters, NotebookCell.Code(dump)], Path.Combine(TempFolder(), name + ".ipynb")));
+        Assert.True(run.Succeeded, run.Error);
+        var defaults = JsonNode.Parse(StreamText(run.Cells[1]))!.AsObject();
+
+        foreach (var (key, value) in quick)
+            Assert.True(SameValue(defaults[key], value), $"quick.json has {key} = {value?.ToJsonString()}, the notebook's default is {defaults[key]?.ToJsonString()}");
+    }
+
+    static IReadOnlyList<NotebookParameters.Declaration> ParametersOf(string name) =>
+        NotebookParameters.Parse(Notebook.Load(NotebookPath(name)).Cells.Single(c => c.HasTag(NotebookParameters.ParametersTag)).Source);
+
+    static JsonObject Preset(string name, string preset) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot, "experiments", name, preset + ".json")))!.AsObject();
+
+    /// <summary>A preset value as an override is given on a command line: strings bare, numbers, bools and arrays as JSON.</summary>
+    static string OverrideText(JsonNode value) =>
+        value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : value.ToJsonString();
+
+    /// <summary>Equal JSON, numbers compared as the doubles they denote (3e-4 and 0.0003 are the same default).</summary>
+    static bool SameValue(JsonNode? a, JsonNode? b) => (a, b) switch
+    {
+        (JsonArray x, JsonArray y) => x.Count == y.Count && x.Zip(y).All(p => SameValue(p.First, p.Second)),
+        (JsonValue x, JsonValue y) when x.GetValueKind() == JsonValueKind.Number && y.GetValueKind() == JsonValueKind.Number =>
+            double.Parse(x.ToJsonString(), CultureInfo.InvariantCulture) == double.Parse(y.ToJsonString(), CultureInfo.InvariantCulture),
+        _ => JsonNode.DeepEquals(a, b),
+    };
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ShippedNotebooks
+{
+    public const string Name = "Shipped notebooks (process-wide metrics and libtorch)";
+}
