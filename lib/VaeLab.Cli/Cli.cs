@@ -75,7 +75,11 @@ static class Cli
             Arity = ArgumentArity.ZeroOrMore,
         };
         var preset = new Option<string?>("--preset") { Description = "Take parameter values from experiments/<notebook>/<NAME>.json" };
-        var html = new Option<string?>("--html") { Description = "Where to write the HTML report (default: analysis/<notebook>.html)" };
+        var html = new Option<string?>("--html")
+        {
+            Description = "Where to write the HTML report (default: analysis/<notebook>.html, the figure to analysis/figures/); " +
+                          "a figure goes beside it as <name>.figure.svg or .png",
+        };
         var ipynb = new Option<string?>("--ipynb") { Description = "Where to write the executed notebook (default: analysis/<notebook>.ipynb)" };
         var echo = EchoOption();
         var command = new Command("run", "Run a notebook headless and write its executed .ipynb and HTML report")

@@ -4,15 +4,18 @@ using VaeLab.Notebooks;
 
 namespace VaeLab.Cli;
 
-/// <summary>The two files a run leaves: the executed notebook (.ipynb) and its self-contained HTML report.</summary>
+/// <summary>The files a run leaves: the executed notebook (.ipynb), its self-contained HTML report, and its figure
+/// (.svg or .png) when a cell is tagged figure.</summary>
 static class Reports
 {
-    /// <summary>Writes both files and names them on the console.</summary>
+    /// <summary>Writes the files and names them on the console. <paramref name="figure"/> is the figure's path without
+    /// its extension.</summary>
     /// <returns>Why the HTML report could not be written (its old copy is then removed, so nothing stale is linked), else null.</returns>
-    public static string? Write(NotebookRun run, string ipynb, string html, IAnsiConsole console)
+    public static string? Write(NotebookRun run, string ipynb, string html, string figure, IAnsiConsole console)
     {
         IpynbWriter.Write(run, ipynb);
         console.MarkupLine($"wrote {Markup.Escape(ipynb)}");
+        WriteFigure(run, figure, console);
         try
         {
             HtmlExporter.Write(run, html);
@@ -25,6 +28,34 @@ static class Reports
         console.MarkupLine($"wrote {Markup.Escape(html)}");
         return null;
     }
+
+    /// <summary>Writes the run's figure in place of an earlier run's (of either format), or warns why there is none:
+    /// a figure is an extra that never fails a run.</summary>
+    static void WriteFigure(NotebookRun run, string figure, IAnsiConsole console)
+    {
+        RemoveFigure(figure);
+        if (run.Figure is { } picture)
+        {
+            try
+            {
+                console.MarkupLine($"wrote {Markup.Escape(picture.Save(figure))}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Warn(console, $"the figure {figure}{picture.Extension} was not written: {e.Message}");
+            }
+        }
+        else if (run.FigureProblem is { } problem) Warn(console, $"no figure: {problem}");
+    }
+
+    /// <summary>Deletes the figure files an earlier run left at <paramref name="figure"/> (a path without extension).</summary>
+    public static void RemoveFigure(string figure)
+    {
+        if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(figure)))) return;
+        foreach (var extension in NotebookFigure.Extensions) File.Delete(figure + extension);
+    }
+
+    static void Warn(IAnsiConsole console, string message) => console.MarkupLine($"[yellow]warning[/]: {Markup.Escape(message)}");
 
     /// <summary>Metrics as one line: name = value, numbers with six significant digits as the HTML report shows them.</summary>
     public static string Metrics(IEnumerable<KeyValuePair<string, object>> metrics) =>

@@ -2,7 +2,8 @@ namespace VaeLab.Cli;
 
 /// <summary>
 /// The folders of a VaeLab checkout that the commands read and write: the root holds Polyglot.sln, notebooks/ the
-/// experiments, experiments/&lt;notebook&gt;/&lt;preset&gt;.json their presets and analysis/ the exported reports.
+/// experiments, experiments/&lt;notebook&gt;/&lt;preset&gt;.json their presets, analysis/ the exported reports and
+/// analysis/figures/ the notebooks' figures.
 /// </summary>
 sealed record Repository(string Root)
 {
@@ -14,6 +15,9 @@ sealed record Repository(string Root)
     public string PresetFolder(string notebookName) => Path.Combine(Root, "experiments", notebookName);
 
     public string Report(string notebookName, string extension) => Path.Combine(Analysis, notebookName + extension);
+
+    /// <summary>The notebook's figure, analysis/figures/&lt;name&gt;, without its extension (.svg or .png, as the figure is).</summary>
+    public string Figure(string notebookName) => Path.Combine(Analysis, "figures", notebookName);
 
     /// <summary>The first folder holding Polyglot.sln at or above one of the starting folders, tried in order.</summary>
     public static Repository? Find(params string[] starts)

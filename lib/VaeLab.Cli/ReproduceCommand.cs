@@ -5,8 +5,8 @@ namespace VaeLab.Cli;
 
 /// <summary>
 /// `vaelab reproduce [NOTEBOOK...]`: runs every notebook of notebooks/ (or those named) with its defaults, writes
-/// analysis/&lt;name&gt;.ipynb and .html for each and analysis/index.html over all of them, and goes on after a
-/// notebook fails.
+/// analysis/&lt;name&gt;.ipynb and .html for each (and analysis/figures/&lt;name&gt;.svg or .png when it has a figure) and
+/// analysis/index.html over all of them, and goes on after a notebook fails.
 /// </summary>
 static class ReproduceCommand
 {
@@ -52,7 +52,7 @@ static class ReproduceCommand
     static async Task<NotebookResult> Run(string path, Repository repository, NotebookProgress runner, IAnsiConsole console)
     {
         var name = Path.GetFileNameWithoutExtension(path);
-        var (ipynb, html) = (repository.Report(name, ".ipynb"), repository.Report(name, ".html"));
+        var (ipynb, html, figure) = (repository.Report(name, ".ipynb"), repository.Report(name, ".html"), repository.Figure(name));
         NotebookRun run;
         try
         {
@@ -63,10 +63,11 @@ static class ReproduceCommand
             // No run, so no reports: an earlier run's would be taken for this one's.
             File.Delete(ipynb);
             File.Delete(html);
+            Reports.RemoveFigure(figure);
             return new NotebookResult(name, name, ResultStatus.Failed, null, [], e.Message, DateTimeOffset.UtcNow, Earlier: false);
         }
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
-        var reportError = Reports.Write(run, ipynb, html, console);
+        var reportError = Reports.Write(run, ipynb, html, figure, console);
         return NotebookResult.Of(run, name, reportError);
     }
 

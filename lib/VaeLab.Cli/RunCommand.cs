@@ -6,7 +6,8 @@ namespace VaeLab.Cli;
 /// <summary>
 /// `vaelab run NOTEBOOK`: runs one notebook with its defaults, a preset's values and -p overrides (in that order of
 /// precedence, lowest first), and writes the executed .ipynb and the HTML report, by default analysis/&lt;name&gt;.ipynb
-/// and analysis/&lt;name&gt;.html in the repository holding the notebook.
+/// and analysis/&lt;name&gt;.html in the repository holding the notebook. The figure, if the notebook has one, goes to
+/// analysis/figures/&lt;name&gt;.svg or .png, or beside a report written elsewhere (--html out/x.html: out/x.figure.svg).
 /// </summary>
 static class RunCommand
 {
@@ -28,13 +29,14 @@ static class RunCommand
         foreach (var (key, value) in Overrides(options.Parameters)) parameters[key] = value;
         var ipynb = Path.GetFullPath(options.Ipynb ?? Needed("analysis/ (or pass --ipynb)").Report(name, ".ipynb"));
         var html = Path.GetFullPath(options.Html ?? Needed("analysis/ (or pass --html)").Report(name, ".html"));
+        var figure = options.Html is null ? Needed("analysis/").Figure(name) : Path.ChangeExtension(html, null) + ".figure";
 
         var notebook = Notebook.Load(path);
         console.MarkupLine($"running [bold]{Markup.Escape(path)}[/]" +
             (parameters.Count == 0 ? "" : $" with {Markup.Escape(string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}")))}"));
         var run = await new NotebookProgress(console, options.Echo).RunAsync(notebook, parameters);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
-        var reportError = Reports.Write(run, ipynb, html, console);
+        var reportError = Reports.Write(run, ipynb, html, figure, console);
 
         if (reportError is not null) error.WriteLine($"vaelab run: {reportError}");
         if (!run.Succeeded) error.WriteLine($"vaelab run: {name} failed: {run.Error}");

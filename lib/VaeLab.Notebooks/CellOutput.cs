@@ -46,6 +46,9 @@ public sealed class DisplayOutput(IReadOnlyDictionary<string, string> data, bool
 {
     public IReadOnlyDictionary<string, string> Data { get; internal set; } = data;
     public bool IsResult { get; } = isResult;
+    /// <summary>The value as a picture file, for outputs of a cell tagged <see cref="NotebookFigure.Tag"/> whose value renders
+    /// as SVG or PNG; null otherwise. Neither the executed notebook nor the HTML report holds it.</summary>
+    public NotebookFigure? Figure { get; internal set; }
 }
 
 /// <summary>The exception or compilation error that stopped a run.</summary>

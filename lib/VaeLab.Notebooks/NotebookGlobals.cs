@@ -3,16 +3,18 @@ namespace VaeLab.Notebooks;
 /// <summary>A value shown by <c>display</c>; <see cref="Update"/> replaces what its output shows, as the kernel's DisplayedValue does.</summary>
 public sealed class DisplayedValue
 {
+    readonly CellRun cell;
     readonly DisplayOutput output;
     readonly string[] mimeTypes;
 
-    internal DisplayedValue(DisplayOutput output, string[] mimeTypes)
+    internal DisplayedValue(CellRun cell, DisplayOutput output, string[] mimeTypes)
     {
+        this.cell = cell;
         this.output = output;
         this.mimeTypes = mimeTypes;
     }
 
-    public void Update(object? value) => output.Data = ValueFormatter.Format(value, mimeTypes);
+    public void Update(object? value) => cell.Update(output, value, mimeTypes);
 }
 
 /// <summary>
@@ -33,9 +35,8 @@ public sealed class NotebookGlobals
 
     public DisplayedValue display(object? value, params string[] mimeTypes)
     {
-        var output = new DisplayOutput(ValueFormatter.Format(value, mimeTypes), isResult: false);
-        Current.Add(output);
-        return new DisplayedValue(output, mimeTypes);
+        var cell = Current;
+        return new DisplayedValue(cell, cell.Show(value, mimeTypes, isResult: false), mimeTypes);
     }
 
     public HtmlString HTML(string content) => new(content);

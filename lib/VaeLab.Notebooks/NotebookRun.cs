@@ -27,7 +27,41 @@ public sealed class CellRun
 
     public IReadOnlyList<CellOutput> Outputs { get { lock (outputs) return outputs.ToArray(); } }
 
+    /// <summary>Why a value this cell showed could not become the notebook's figure; the first such reason.</summary>
+    internal string? FigureError { get; private set; }
+
     internal void Add(CellOutput output) { lock (outputs) outputs.Add(output); }
+
+    /// <summary>Adds the output of a displayed value (or of the trailing expression).</summary>
+    internal DisplayOutput Show(object? value, string[] mimeTypes, bool isResult)
+    {
+        var output = new DisplayOutput(ValueFormatter.Format(value, mimeTypes), isResult);
+        Picture(output, value);
+        Add(output);
+        return output;
+    }
+
+    /// <summary>Shows another value in place of an output's.</summary>
+    internal void Update(DisplayOutput output, object? value, string[] mimeTypes)
+    {
+        output.Data = ValueFormatter.Format(value, mimeTypes);
+        Picture(output, value);
+    }
+
+    void Picture(DisplayOutput output, object? value)
+    {
+        if (!Cell.HasTag(NotebookFigure.Tag)) return;
+        try
+        {
+            output.Figure = NotebookFigure.Of(value);
+        }
+        catch (Exception e)
+        {
+            // The figure is an extra of the run: a value that cannot be drawn leaves the cell and the run as they are.
+            output.Figure = null;
+            FigureError ??= $"{Label} (tagged {NotebookFigure.Tag}): its {value!.GetType().Name} could not be drawn: {e.Message}";
+        }
+    }
 
     internal void Write(string stream, string text)
     {
@@ -67,4 +101,25 @@ public sealed class NotebookRun
     public string? Error { get; internal set; }
     public DateTimeOffset Started { get; internal set; }
     public TimeSpan Duration { get; internal set; }
+
+    /// <summary>The notebook's figure: the first value shown by a code cell tagged <see cref="NotebookFigure.Tag"/> that
+    /// renders as SVG or PNG; null when no cell is tagged or none showed such a value (<see cref="FigureProblem"/> says which).</summary>
+    public NotebookFigure? Figure => FigureCells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Select(o => o.Figure).FirstOrDefault(f => f is not null);
+
+    /// <summary>Why a notebook that tags a cell <see cref="NotebookFigure.Tag"/> has no figure; null when it has one or tags no cell.</summary>
+    public string? FigureProblem
+    {
+        get
+        {
+            var tagged = FigureCells.ToList();
+            if (tagged.Count == 0 || Figure is not null) return null;
+            var ran = tagged.Where(c => c.Status != CellStatus.NotRun).ToList();
+            if (ran.Count == 0) return $"{tagged[0].Label} (tagged {NotebookFigure.Tag}) did not run";
+            return ran.Select(c => c.FigureError).FirstOrDefault(e => e is not null)
+                ?? $"{string.Join(", ", ran.Select(c => c.Label))} (tagged {NotebookFigure.Tag}) showed nothing that renders as SVG or PNG " +
+                   "(an image, an image grid or a stroke drawing does; a Plotly figure or a table does not)";
+        }
+    }
+
+    IEnumerable<CellRun> FigureCells => Cells.Where(c => c.Cell.Kind == CellKind.Code && c.Cell.HasTag(NotebookFigure.Tag));
 }

@@ -80,7 +80,7 @@ public static class NotebookRunner
                         ? await CSharpScript.RunAsync(code, cellOptions, globals, typeof(NotebookGlobals), cancellationToken)
                         : await state.ContinueWithAsync(code, cellOptions, cancellationToken);
                     if (state.ReturnValue is { } value and not DisplayedValue)
-                        cell.Add(new DisplayOutput(ValueFormatter.Format(value), isResult: true));
+                        cell.Show(value, [], isResult: true);
                     cell.Status = CellStatus.Succeeded;
                 }
                 catch (CompilationErrorException e)

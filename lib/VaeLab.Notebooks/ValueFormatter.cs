@@ -72,6 +72,10 @@ public static class ValueFormatter
         return data;
     }
 
+    /// <summary>The representation of <paramref name="value"/> its type's own formatters give for <paramref name="mimeType"/>;
+    /// null when none does (no default stands in).</summary>
+    internal static string? TryFormat(object value, string mimeType) => Conventions.GetOrAdd(value.GetType(), Discover)?.TryFormat(value, mimeType);
+
     static string Builtin(object value, string mimeType) => (mimeType, value) switch
     {
         ("text/plain", _) => Plain(value),

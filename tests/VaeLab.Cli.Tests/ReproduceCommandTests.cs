@@ -94,11 +94,14 @@ public sealed class ReproduceCommandTests : IDisposable
         File.WriteAllText(Path.Combine(repo.Notebooks, "garbled.ipynb"), "{ not json");
         Directory.CreateDirectory(repo.Analysis);
         File.WriteAllText(repo.AnalysisFile("garbled.html"), "an earlier report");
+        Directory.CreateDirectory(repo.FigureFile(""));
+        File.WriteAllText(repo.FigureFile("garbled.svg"), "an earlier figure");
 
         var result = await Vaelab.Run("reproduce", "--root", repo.Root);
 
         Assert.Equal(1, result.ExitCode);
         Assert.False(File.Exists(repo.AnalysisFile("garbled.html")));
+        Assert.False(File.Exists(repo.FigureFile("garbled.svg")));
         Assert.Contains("<span class=\"status failed\">failed</span>", Row("garbled"));
         Assert.Contains("<span class=\"status ok\">succeeded</span>", Row("fine"));
     }

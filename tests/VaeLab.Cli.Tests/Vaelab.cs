@@ -46,15 +46,19 @@ sealed class TempRepository : IDisposable
 
     public string AnalysisFile(string name) => Path.Combine(Analysis, name);
 
+    public string FigureFile(string name) => Path.Combine(Analysis, "figures", name);
+
     /// <summary>The built VaeLab library beside the test assembly, as a notebook's #r line.</summary>
     public static string ReferenceVaeLab => $"#r \"{Path.Combine(AppContext.BaseDirectory, "VaeLab.dll")}\"";
 
-    /// <summary>Writes notebooks/&lt;name&gt;.ipynb; a cell whose source starts with "//parameters" is tagged as the parameters cell.</summary>
+    /// <summary>Writes notebooks/&lt;name&gt;.ipynb; a cell whose source starts with "//parameters" is tagged as the parameters cell,
+    /// one starting with "//figure" as the figure's.</summary>
     public string AddNotebook(string name, params string[] cells)
     {
         var path = Path.Combine(Notebooks, name + ".ipynb");
-        var notebook = new Notebook(cells.Select(c => c.StartsWith("//parameters")
-            ? NotebookCell.Code(c, NotebookParameters.ParametersTag)
+        var notebook = new Notebook(cells.Select(c =>
+            c.StartsWith("//parameters") ? NotebookCell.Code(c, NotebookParameters.ParametersTag)
+            : c.StartsWith("//figure") ? NotebookCell.Code(c, NotebookFigure.Tag)
             : c.StartsWith("# ") ? NotebookCell.Markdown(c) : NotebookCell.Code(c)), path);
         IpynbWriter.Write(notebook, path);
         return path;

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using static VaeLab.Notebooks.Tests.TestNotebooks;
 
 namespace VaeLab.Notebooks.Tests;
@@ -57,7 +59,7 @@ public class ShippedNotebookTests
                 "train_seconds", "pcc_kl_mean_lambda_1e-6", "ssim_kl_mean_lambda_1e-6", "pcc_kl_mean_lambda_1e0", "ssim_kl_mean_lambda_1e0",
                 "pcc_kl_sum_lambda_1e-6", "ssim_kl_sum_lambda_1e-6", "pcc_kl_sum_lambda_1e0", "ssim_kl_sum_lambda_1e0",
             ],
-            new() { [Summary] = 1, [Plotly] = 5, [Grid] = 3, [Table] = 1 }),
+            new() { [Summary] = 1, [Plotly] = 5, [Grid] = 4, [Table] = 1 }),
         ["sketch-rnn-draw"] = new(new(TinySketchRnn) { ["characters"] = "ab", ["per_class"] = "16", ["epochs"] = "1", ["temperatures"] = "[0.5]" },
             ["test L_R", "test L_KL"], new() { [Strokes] = 1, [Summary] = 1, [Plotly] = 1, [Badge] = 1 }),
         ["sketch-rnn-timing"] = new(new(TinySketchRnn) { ["shapes"] = "circle,square", ["per_class"] = "10", ["epochs"] = "1", ["samples"] = "4", ["bins"] = "20" },
@@ -116,6 +118,14 @@ public class ShippedNotebookTests
         var html = run.Cells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Select(o => o.Data.GetValueOrDefault("text/html", "")).ToList();
         foreach (var (mark, count) in expected.Shows)
             Assert.True(html.Count(h => h.Contains(mark)) >= count, $"{name}: {html.Count(h => h.Contains(mark))} outputs with {mark}, expected {count}");
+
+        // Its figure, for the README: a grid of images or drawings as an SVG document of its own.
+        Assert.Null(run.FigureProblem);
+        var figure = Assert.IsType<NotebookFigure>(run.Figure);
+        Assert.Equal(".svg", figure.Extension);
+        var svg = XDocument.Parse(Encoding.UTF8.GetString(figure.Content)).Root!;
+        Assert.Equal(XName.Get("svg", "http://www.w3.org/2000/svg"), svg.Name);
+        Assert.True(svg.Descendants().Count(e => e.Name.LocalName is "image" or "path") >= 2, $"{name}: its figure shows {svg.Descendants().Count()} elements");
     }
 
     [NbformatTheory]
@@ -166,6 +176,7 @@ public class ShippedNotebookTests
 
             Assert.StartsWith("#r \"../lib/VaeLab/bin/Release/net10.0/VaeLab.Torch.dll\"\n#r \"../lib/VaeLab/bin/Release/net10.0/VaeLab.dll\"\n", code[0].Source);
             Assert.StartsWith("# ", notebook.Cells[0].Source);
+            Assert.Single(code, c => c.HasTag(NotebookFigure.Tag));
             var parameters = Assert.Single(code, c => c.HasTag(NotebookParameters.ParametersTag));
             var declared = NotebookParameters.Parse(parameters.Source).Select(d => d.Name).ToList();
             Assert.Contains("seed", declared);

@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using VaeLab.Display;
 
 namespace VaeLab.Tests;
@@ -26,9 +27,9 @@ public class DisplayConventionTests
     static readonly Dictionary<string, string[]> ExpectedMimeTypes = new()
     {
         ["Image"] = ["text/html", "image/png", "text/plain"],
-        ["ImageGrid"] = ["text/html", "image/png", "text/plain"],
+        ["ImageGrid"] = ["text/html", "image/svg+xml", "image/png", "text/plain"],
         ["StrokeDrawing"] = ["text/html", "image/svg+xml", "text/plain"],
-        ["StrokeGrid"] = ["text/html", "text/plain"],
+        ["StrokeGrid"] = ["text/html", "image/svg+xml", "text/plain"],
         ["Figure"] = ["text/html", "text/plain"],
         ["Table"] = ["text/html", "text/plain"],
         ["Metric"] = ["text/html", "text/plain"],
@@ -52,6 +53,9 @@ public class DisplayConventionTests
         Markup.Parse(result.Outputs["text/html"]);
         if (result.Outputs.TryGetValue("image/png", out var png))
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], Convert.FromBase64String(png)[..4]);
+        // An SVG is a document of its own, as an image file needs to be.
+        if (result.Outputs.TryGetValue("image/svg+xml", out var svg))
+            Assert.Equal(XName.Get("svg", "http://www.w3.org/2000/svg"), XElement.Parse(svg).Name);
         (value as IDisposable)?.Dispose();
     }
 

@@ -140,6 +140,35 @@ public class DisplayStrokeTests
     }
 
     [Fact]
+    public void AGridAsSvgIsOneDocumentOfTheDrawingsInRowsWithCaptionsAndOneReplayStyle()
+    {
+        XNamespace svgNs = "http://www.w3.org/2000/svg";
+        var drawings = Enumerable.Range(0, 7).Select(i => new StrokeDrawing(new PenStroke([0, i + 1], [0, 1])) { Caption = $"d{i} <&>" }).ToList();
+        var svg = XElement.Parse(ConventionKernel.Format(new StrokeGrid(drawings, columns: 3) { Title = "samples" }).Outputs["image/svg+xml"]);
+
+        Assert.Equal(svgNs + "svg", svg.Name);
+        Assert.Equal(["samples", .. drawings.Select(d => d.Caption!)], svg.All("text").Select(t => t.Value));
+        var cells = svg.Elements(svgNs + "g").ToList();
+        var nested = cells.Select(g => g.Elements().Single()).ToList();
+        Assert.All(nested, e => Assert.Equal(svgNs + "svg", e.Name));
+        Assert.All(nested, e => Assert.Contains("vaelab-play", e.Attribute("class")!.Value.Split(' ')));
+        // Each drawing's own paths, in order; the replay style once, for all of them.
+        Assert.Equal(drawings.Select(d => Paths(d).Single().Attribute("d")!.Value), nested.Select(e => e.All("path").Single().Attribute("d")!.Value));
+        Assert.Equal(svg, svg.All("style").Single().Parent);
+
+        var corners = cells.Select(g => Numbers(g.Attribute("transform")!.Value)).ToList();
+        Assert.Equal([3, 3, 1], corners.GroupBy(c => c[1]).OrderBy(g => g.Key).Select(g => g.Count()));
+        Assert.Equal(corners.Take(3).Select(c => c[0]), corners.Skip(3).Take(3).Select(c => c[0]));
+        Assert.True(corners.Take(3).Select(c => c[0]).SequenceEqual(corners.Take(3).Select(c => c[0]).Order()) && corners[1][0] - corners[0][0] >= 160);
+        Assert.True(corners[3][1] - corners[0][1] >= 160 + 12, "a row leaves room for the drawings and their captions");
+        var (width, height) = (double.Parse(svg.Attribute("width")!.Value, CultureInfo.InvariantCulture), double.Parse(svg.Attribute("height")!.Value, CultureInfo.InvariantCulture));
+        Assert.All(corners, c => Assert.True(c[0] + 160 <= width && c[1] + 160 <= height, $"a drawing at ({c[0]}, {c[1]}) leaves the {width}x{height} picture"));
+
+        var still = XElement.Parse(new StrokeGrid(drawings.Select(d => new StrokeDrawing(d.Strokes) { Replay = StrokeReplay.Off })).ToSvg());
+        Assert.Empty(still.All("style"));
+    }
+
+    [Fact]
     public void AGridShowsDrawingsInRowsWithCaptionsAndOneReplayButton()
     {
         var drawings = Enumerable.Range(0, 7).Select(i => new StrokeDrawing(new PenStroke([0, i + 1], [0, 1])) { Caption = $"d{i}" });

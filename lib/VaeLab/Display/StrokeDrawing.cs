@@ -125,22 +125,26 @@ public sealed class StrokeDrawing : IRenderable
         value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive");
 
     // pathLength="1" makes every stroke one dash long; offsets a little over 1 hide the round cap at the start.
-    const string ReplayStyle = "<style>.vaelab-play path{stroke-dasharray:1 2;animation:vaelab-draw linear both}" +
-                               "@keyframes vaelab-draw{from{stroke-dashoffset:1.001}to{stroke-dashoffset:0}}</style>";
+    internal const string ReplayStyle = "<style>.vaelab-play path{stroke-dasharray:1 2;animation:vaelab-draw linear both}" +
+                                        "@keyframes vaelab-draw{from{stroke-dashoffset:1.001}to{stroke-dashoffset:0}}</style>";
 
     /// <summary>A button that restarts every replaying drawing beside it, by taking their animation class off and on.</summary>
     internal const string ReplayButton = "<button type=\"button\" style=\"display:block;margin:2px auto\" onclick=\"" +
         "this.parentNode.querySelectorAll('svg.vaelab-play').forEach(function (s) { s.classList.remove('vaelab-play'); " +
         "s.getBoundingClientRect(); s.classList.add('vaelab-play'); })\">replay</button>";
 
-    public string ToSvg()
+    public string ToSvg() => Svg(standalone: true);
+
+    /// <summary>The svg element: a document of its own (with the namespace and the replay style), or one to place in a
+    /// larger SVG that carries both (<see cref="StrokeGrid.ToSvg"/>).</summary>
+    internal string Svg(bool standalone)
     {
         static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
         static string S(double v) => v.ToString("0.###", CultureInfo.InvariantCulture) + "s";
         var play = Replay != StrokeReplay.Off;
-        var svg = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"vaelab-strokes{(play ? " vaelab-play" : "")}\" ")
-            .Append($"width=\"{N(Size)}\" height=\"{N(Size)}\" viewBox=\"0 0 {N(Size)} {N(Size)}\">");
-        if (play) svg.Append(ReplayStyle);
+        var svg = new StringBuilder(standalone ? $"<svg xmlns=\"{SvgGrid.Namespace}\" " : "<svg ")
+            .Append($"class=\"vaelab-strokes{(play ? " vaelab-play" : "")}\" width=\"{N(Size)}\" height=\"{N(Size)}\" viewBox=\"0 0 {N(Size)} {N(Size)}\">");
+        if (play && standalone) svg.Append(ReplayStyle);
         svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"#fff\" />")
             .Append($"<g fill=\"none\" stroke=\"{WebUtility.HtmlEncode(Color)}\" stroke-width=\"{N(StrokeWidth)}\" stroke-linecap=\"round\" stroke-linejoin=\"round\">");
         var timings = play ? Timings() : null;

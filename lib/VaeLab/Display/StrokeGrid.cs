@@ -4,7 +4,8 @@ using VaeLab.Torch.Display;
 
 namespace VaeLab.Display;
 
-/// <summary>Drawings in rows, each with its caption, and one button that replays them all.</summary>
+/// <summary>Drawings in rows, each with its caption, and one button that replays them all. As SVG (one document, for a
+/// file of its own) the drawings replay once when it is shown.</summary>
 [TypeFormatterSource(typeof(FormatterSource<StrokeGrid>))]
 public sealed class StrokeGrid : IRenderable
 {
@@ -30,13 +31,19 @@ public sealed class StrokeGrid : IRenderable
         return html.Append("</div>").ToString();
     }
 
+    /// <summary>The grid as one standalone SVG document: the title on top, each drawing with its caption below.</summary>
+    public string ToSvg() => SvgGrid.Compose(
+        [.. Drawings.Chunk(Columns).Select(row => row.Select(d => new SvgGrid.Cell(d.Size, d.Size, d.Caption, d.Svg(standalone: false))).ToList())],
+        Title, style: Drawings.Any(d => d.Replay != StrokeReplay.Off) ? StrokeDrawing.ReplayStyle : "");
+
     public override string ToString() => $"StrokeGrid of {Drawings.Count} drawings" + (Title is null ? "" : $" \"{Title}\"");
 
-    static IReadOnlyList<string> IRenderable.MimeTypes => [Mime.Html, Mime.Text];
+    static IReadOnlyList<string> IRenderable.MimeTypes => [Mime.Html, Mime.Svg, Mime.Text];
 
     string IRenderable.Render(string mimeType) => mimeType switch
     {
         Mime.Html => ToHtml(),
+        Mime.Svg => ToSvg(),
         Mime.Text => ToString(),
         _ => throw Mime.Unsupported(typeof(StrokeGrid), mimeType),
     };
