@@ -11,7 +11,7 @@ public sealed class NotebookFigure
 {
     public const string Tag = "figure";
 
-    // SVG first: it stays sharp at any size, and the library's grids keep their labels and captions in it.
+    // SVG first, for a value that has both: it stays sharp at any size.
     static readonly (string MimeType, string Extension)[] Formats = [("image/svg+xml", ".svg"), ("image/png", ".png")];
 
     NotebookFigure(string mimeType, string extension, byte[] content) => (MimeType, Extension, Content) = (mimeType, extension, content);

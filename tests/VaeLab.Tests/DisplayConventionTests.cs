@@ -27,7 +27,7 @@ public class DisplayConventionTests
     static readonly Dictionary<string, string[]> ExpectedMimeTypes = new()
     {
         ["Image"] = ["text/html", "image/png", "text/plain"],
-        ["ImageGrid"] = ["text/html", "image/svg+xml", "image/png", "text/plain"],
+        ["ImageGrid"] = ["text/html", "image/png", "text/plain"],
         ["StrokeDrawing"] = ["text/html", "image/svg+xml", "text/plain"],
         ["StrokeGrid"] = ["text/html", "image/svg+xml", "text/plain"],
         ["Figure"] = ["text/html", "text/plain"],

@@ -92,33 +92,6 @@ public class DisplayImageGridTests
     }
 
     [Fact]
-    public void TheSvgOutputLaysTheGridOutWithItsTextAndEachImageAsItsPng()
-    {
-        XNamespace svgNs = "http://www.w3.org/2000/svg";
-        var grid = new ImageGrid([[Plain(10), Plain(20)], [Plain(30, height: 6).WithCaption("c <3>")]])
-            { RowLabels = ["top", "bottom"], ColumnLabels = ["left", "right"], Title = "Seed 000 & co", Scale = 3 };
-        var svg = XElement.Parse(grid.ToSvg());
-
-        Assert.Equal(svgNs + "svg", svg.Name);
-        Assert.Equal(["Seed 000 & co", "left", "right", "top", "bottom", "c <3>"], svg.All("text").Select(t => t.Value));
-        var images = svg.All("image").ToList();
-        Assert.All(images, i => Assert.StartsWith("data:image/png;base64,", i.Attribute("href")!.Value));
-        var pictures = images.Select(i => Png.Decode(Convert.FromBase64String(i.Attribute("href")!.Value.Split(',')[1]))).ToList();
-        Assert.Equal([10, 20, 30], pictures.Select(p => p.Pixels.Distinct().Single()));
-        Assert.Equal([(15, 12), (15, 12), (15, 18)], pictures.Select(p => (p.Width, p.Height)));
-        Assert.Equal([("15", "12"), ("15", "12"), ("15", "18")], images.Select(i => (i.Attribute("width")!.Value, i.Attribute("height")!.Value)));
-
-        // Images of a row share their top, of a column their left edge; rows and columns leave room for what they hold.
-        static double Number(string text) => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
-        var corners = images.Select(i => i.Parent!.Attribute("transform")!.Value["translate(".Length..^1].Split(' ').Select(Number).ToArray()).ToList();
-        Assert.Equal(corners[0][1], corners[1][1]);
-        Assert.Equal(corners[0][0], corners[2][0]);
-        Assert.True(corners[1][0] - corners[0][0] >= 15 && corners[2][1] - corners[0][1] >= 12);
-        Assert.True(corners[0][0] >= "bottom".Length * 6, "the row labels come first");
-        Assert.True(Number(svg.Attribute("height")!.Value) >= corners[2][1] + 18 + 12, "the last row leaves room for its caption");
-    }
-
-    [Fact]
     public void ThePngOutputIsTheComposedImage()
     {
         var grid = new ImageGrid([Plain(10), Plain(20)]) { Scale = 1 };

@@ -8,8 +8,7 @@ namespace VaeLab.Display;
 /// <summary>
 /// Images in rows and columns, with per-image captions (each image's own), row labels and column labels,
 /// such as triptychs of partial / completion / binarised drawings. Notebooks show it as one HTML table of
-/// PNGs; <see cref="ToSvg"/> lays it out the same way as one SVG document (the PNGs inside), and
-/// <see cref="ToImage"/> composes one PNG with borders instead (without the text).
+/// PNGs; <see cref="ToImage"/> composes one PNG with borders instead (without the text).
 /// </summary>
 [TypeFormatterSource(typeof(FormatterSource<ImageGrid>))]
 public sealed class ImageGrid : IRenderable
@@ -97,15 +96,6 @@ public sealed class ImageGrid : IRenderable
         return html.Append("</tbody>\n</table>").ToString();
     }
 
-    /// <summary>The grid as one standalone SVG document with its title, labels and captions, each image a PNG inside it.</summary>
-    public string ToSvg()
-    {
-        var scale = DisplayScale;
-        return SvgGrid.Compose([.. Rows.Select(row => row.Select(image => new SvgGrid.Cell(image.Width * scale, image.Height * scale, image.Caption,
-                $"<image width=\"{image.Width * scale}\" height=\"{image.Height * scale}\" href=\"data:image/png;base64,{Convert.ToBase64String(image.ToPng(scale))}\" />")).ToList())],
-            Title, RowLabels, ColumnLabels);
-    }
-
     /// <summary>
     /// The grid as one image, as torchvision's make_grid lays it out: cells of the common image size,
     /// <paramref name="padding"/> pixels of <paramref name="border"/> grey around and between them, and the
@@ -138,12 +128,11 @@ public sealed class ImageGrid : IRenderable
     public override string ToString() =>
         $"ImageGrid {Rows.Count}x{Columns}" + (Title is null ? "" : $" \"{Title}\"");
 
-    static IReadOnlyList<string> IRenderable.MimeTypes => [Mime.Html, Mime.Svg, Mime.Png, Mime.Text];
+    static IReadOnlyList<string> IRenderable.MimeTypes => [Mime.Html, Mime.Png, Mime.Text];
 
     string IRenderable.Render(string mimeType) => mimeType switch
     {
         Mime.Html => ToHtml(),
-        Mime.Svg => ToSvg(),
         Mime.Png => Convert.ToBase64String(ToImage().ToPng()),
         Mime.Text => ToString(),
         _ => throw Mime.Unsupported(typeof(ImageGrid), mimeType),

@@ -133,6 +133,8 @@ public sealed class StrokeDrawing : IRenderable
         "this.parentNode.querySelectorAll('svg.vaelab-play').forEach(function (s) { s.classList.remove('vaelab-play'); " +
         "s.getBoundingClientRect(); s.classList.add('vaelab-play'); })\">replay</button>";
 
+    internal const string SvgNamespace = "http://www.w3.org/2000/svg";
+
     public string ToSvg() => Svg(standalone: true);
 
     /// <summary>The svg element: a document of its own (with the namespace and the replay style), or one to place in a
@@ -142,7 +144,7 @@ public sealed class StrokeDrawing : IRenderable
         static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
         static string S(double v) => v.ToString("0.###", CultureInfo.InvariantCulture) + "s";
         var play = Replay != StrokeReplay.Off;
-        var svg = new StringBuilder(standalone ? $"<svg xmlns=\"{SvgGrid.Namespace}\" " : "<svg ")
+        var svg = new StringBuilder(standalone ? $"<svg xmlns=\"{SvgNamespace}\" " : "<svg ")
             .Append($"class=\"vaelab-strokes{(play ? " vaelab-play" : "")}\" width=\"{N(Size)}\" height=\"{N(Size)}\" viewBox=\"0 0 {N(Size)} {N(Size)}\">");
         if (play && standalone) svg.Append(ReplayStyle);
         svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"#fff\" />")
