@@ -11,14 +11,10 @@ build: setup
 test: setup
 	@bash scripts/test.sh
 
-# Runs every notebook of notebooks/ and writes analysis/: a report per notebook and index.html.
-# Until notebooks/ holds one, the main job is the demo.
+# Runs every notebook of notebooks/ with its defaults and writes analysis/: a report per notebook, index.html,
+# and each notebook's figure in analysis/figures/.
 reproduce: setup
-	@if ls notebooks/*.ipynb notebooks/*.dib >/dev/null 2>&1; then \
-	  dotnet run -c Release --project lib/VaeLab.Cli -- reproduce; \
-	else \
-	  echo "notebooks/ is empty: running the demo"; dotnet run -c Release --project lib/VaeLab.Cli -- demo; \
-	fi
+	dotnet run -c Release --project lib/VaeLab.Cli -- reproduce
 
 # A minute of training a small conv VAE on Fashion-MNIST, without notebooks.
 demo: setup

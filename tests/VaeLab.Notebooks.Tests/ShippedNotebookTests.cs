@@ -143,6 +143,24 @@ public class ShippedNotebookTests
         }
     }
 
+    [Theory]
+    [InlineData("sketch-rnn-draw")]
+    [InlineData("sketch-predict")]
+    public async Task Trains_on_real_sketch_rnn_npz_files_given_as_data(string name)
+    {
+        // Two categories written by numpy.savez as the sketch-rnn datasets are (tests/fixtures/data/gen_notebook_npz.py).
+        var files = string.Join(",", new[] { "circle", "zigzag" }.Select(c => Path.Combine(RepoRoot, "tests", "fixtures", "data", $"notebook_{c}.npz")));
+        var parameters = new Dictionary<string, string>(Cases[name].Parameters) { ["data"] = files, ["per_class"] = "0" };
+
+        var run = await NotebookRunner.RunAsync(NotebookPath(name), parameters);
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal(Cases[name].Metrics.Order(), run.Metrics.Keys.Order());
+        var output = string.Concat(run.Cells.Select(c => StreamText(c)));
+        Assert.Contains("circle", output);
+        Assert.Contains("zigzag", output);
+    }
+
     [NbformatTheory]
     [MemberData(nameof(Notebooks))]
     public async Task The_executed_notebook_validates_and_exports_to_html(string name)

@@ -53,6 +53,18 @@ public class PredictTests
     }
 
     [Fact]
+    public void PredictionsListThreeClassesOrEveryClassWhenThereAreFewer()
+    {
+        manual_seed(2);
+        using var five = new SketchClassifier(Small with { num_classes = 5, categories = null });
+        using var two = new SketchClassifier(Small with { num_classes = 2, categories = ["square", "zigzag"] });
+        var sketches = SketchTesting.Sketches(2);
+
+        Assert.All(five.predict(sketches), p => Assert.Equal(3, p.classes.Length));
+        Assert.All(two.predict(sketches), p => Assert.Equal([0, 1], p.classes.Order()));
+    }
+
+    [Fact]
     public void PrefixBatchesKeepAtLeastHalfOfEachSketch()
     {
         var data = SketchTesting.Sketches(6).Select((s, i) => (s, i % 3)).ToList();

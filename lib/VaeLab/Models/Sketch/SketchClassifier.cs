@@ -128,8 +128,11 @@ public sealed class SketchClassifier : nn.Module<StrokeBatch, Tensor>
         };
     }
 
-    /// <summary>The k most probable classes of each sketch (whole or partial), from mu in eval mode, with the out-of-distribution flag.</summary>
-    public IReadOnlyList<SketchPrediction> predict(IReadOnlyList<StrokeRows> sketches, int k = 3)
+    /// <summary>
+    /// The k most probable classes of each sketch (whole or partial), from mu in eval mode, with the out-of-distribution
+    /// flag; k is 3 by default, or every class when there are fewer.
+    /// </summary>
+    public IReadOnlyList<SketchPrediction> predict(IReadOnlyList<StrokeRows> sketches, int? k = null)
     {
         var was_training = training;
         eval();
@@ -140,7 +143,7 @@ public sealed class SketchClassifier : nn.Module<StrokeBatch, Tensor>
             using var batch = SketchBatches.to_batch(sketches, config.timing);
             var probabilities = F.softmax(call(batch), 1).to(ScalarType.Float64).data<double>();
             return Enumerable.Range(0, sketches.Count)
-                .Select(i => SketchPrediction.FromProbabilities(probabilities.AsSpan(i * config.num_classes, config.num_classes).ToArray(), k,
+                .Select(i => SketchPrediction.FromProbabilities(probabilities.AsSpan(i * config.num_classes, config.num_classes).ToArray(), k ?? Math.Min(3, config.num_classes),
                     config.ood_threshold, config.categories))
                 .ToList();
         }
@@ -155,7 +158,7 @@ public sealed class SketchClassifier : nn.Module<StrokeBatch, Tensor>
     /// completes it from z = 0. Returns the prediction and the completed sketch (prefix included).
     /// </summary>
     public (SketchPrediction prediction, StrokeRows completion) complete(StrokeRows prefix, IReadOnlyList<SketchRnn> draw_models,
-        int k = 3, double temperature = 0.1, int seed = 0, int? max_length = null)
+        int? k = null, double temperature = 0.1, int seed = 0, int? max_length = null)
     {
         if (draw_models.Count != config.num_classes)
             throw new ArgumentException($"{draw_models.Count} draw models were given for {config.num_classes} classes", nameof(draw_models));
