@@ -36,6 +36,9 @@ static class ConsoleCapture
         Current.Value = new Target(globals, echo);
     }
 
+    /// <summary>Whether the code running here belongs to the run of <paramref name="globals"/> (its execution context flows from it).</summary>
+    internal static bool IsRunning(NotebookGlobals globals) => ReferenceEquals(Current.Value?.Globals, globals);
+
     sealed class Router(TextWriter console, string stream) : TextWriter
     {
         public override Encoding Encoding => console.Encoding;

@@ -6,7 +6,8 @@ namespace VaeLab.Notebooks;
 /// Collects the headline metrics a notebook reports through its library: a static class named
 /// <c>VaeLab.Display.Notebook</c> with <c>event Action&lt;string, double&gt; MetricReported</c>, found by
 /// name in every loaded assembly (as formatters are), so the same <c>report(...)</c> call works in VS Code,
-/// where the engine does not exist, and here, where the engine records it.
+/// where the engine does not exist, and here, where the engine records it. The event is process-wide, so a run keeps
+/// only the values reported from its own execution context: runs in parallel (tests) do not see each other's.
 /// </summary>
 internal sealed class LibraryMetrics : IDisposable
 {
@@ -18,9 +19,12 @@ internal sealed class LibraryMetrics : IDisposable
     readonly HashSet<Assembly> seen = [];
     readonly Lock gate = new();
 
-    internal LibraryMetrics(Action<string, double> record)
+    internal LibraryMetrics(NotebookGlobals globals)
     {
-        handler = record;
+        handler = (name, value) =>
+        {
+            if (ConsoleCapture.IsRunning(globals)) globals.Record(name, value);
+        };
         AppDomain.CurrentDomain.AssemblyLoad += OnAssemblyLoad;
         foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies()) Subscribe(assembly);
     }

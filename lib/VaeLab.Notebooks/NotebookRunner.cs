@@ -46,7 +46,7 @@ public static class NotebookRunner
         var run = Prepare(notebook, parameters ?? new Dictionary<string, string>());
         var globals = new NotebookGlobals(run);
         ConsoleCapture.Capture(globals, options?.Echo);
-        using var metrics = new LibraryMetrics(globals.Record);
+        using var metrics = new LibraryMetrics(globals);
         run.Started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         try

@@ -213,6 +213,30 @@ public class ExecutionTests
     }
 
     [Fact]
+    public async Task Runs_in_parallel_each_record_only_their_own_metrics()
+    {
+        var folder = TempFolder();
+        ReportingLibrary.EmitInto(folder);
+        string Reporter(string name)
+        {
+            var notebook = Path.Combine(folder, name + ".ipynb");
+            // Reports spread over 200 ms, so that the two runs overlap.
+            IpynbWriter.Write(new Notebook([
+                NotebookCell.Code("#r \"ReportingLibrary.dll\"\nusing static VaeLab.Display.Notebook;"),
+                NotebookCell.Code($"for (var i = 0; i < 20; i++) {{ report(\"{name}\" + i, i); System.Threading.Thread.Sleep(10); }}"),
+            ], notebook), notebook);
+            return notebook;
+        }
+        var (first, second) = (Reporter("first"), Reporter("second"));
+
+        var runs = await Task.WhenAll(Task.Run(() => NotebookRunner.RunAsync(first)), Task.Run(() => NotebookRunner.RunAsync(second)));
+
+        Assert.All(runs, run => Assert.True(run.Succeeded, run.Error));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => "first" + i), runs[0].Metrics.Keys);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => "second" + i), runs[1].Metrics.Keys);
+    }
+
+    [Fact]
     public async Task A_missing_reference_is_a_compilation_error_naming_the_file()
     {
         var run = await RunCells("#r \"no/such.dll\"");
