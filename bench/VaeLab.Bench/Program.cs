@@ -20,9 +20,9 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-var root = RepositoryRoot();
+var root = BenchHost.RepositoryRoot();
 torch.set_num_threads(threads);
-var loadBefore = LoadAverage();
+var loadBefore = BenchHost.LoadAverage();
 var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
 string pytorchVersion;
 double engine;
@@ -46,9 +46,9 @@ catch (Exception e) when (e is FileNotFoundException or InvalidOperationExceptio
 }
 
 var report = new StringBuilder();
-report.AppendLine($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} on both sides; "
+report.AppendLine($"Machine: {BenchHost.CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} on both sides; "
     + $"libtorch {torch.version} (VaeLab) and PyTorch {pytorchVersion} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
-    + $"load average {loadBefore} before, {LoadAverage()} after.");
+    + $"load average {loadBefore} before, {BenchHost.LoadAverage()} after.");
 report.AppendLine();
 report.AppendLine("| benchmark | VaeLab | PyTorch | ratio (PyTorch/VaeLab) |");
 report.AppendLine("|---|---:|---:|---:|");
@@ -62,12 +62,7 @@ report.AppendLine($"Time per call (per step for the VAE): median of {workload.Op
     + $"The notebook row is the median of {workload.OpRepeats} runs of the engine on 20 cells that each declare a variable, after a run that pays Roslyn's start-up.");
 report.AppendLine($"Sketch-RNN steps per second: median of {workload.Sketch.Repeats} runs of {workload.Sketch.Steps} step(s) per side.");
 
-Console.WriteLine();
-Console.Write(report);
-var results = Path.Combine(root, "bench", "results");
-Directory.CreateDirectory(results);
-File.WriteAllText(Path.Combine(results, "latest.md"), report.ToString());
-Console.WriteLine($"written to {Path.Combine(results, "latest.md")}");
+BenchHost.Publish(report.ToString(), "latest.md");
 return 0;
 
 static string Format(double seconds, string unit)
@@ -81,27 +76,4 @@ static string Format(double seconds, string unit)
     };
     var digits = value >= 100 ? "F0" : value >= 10 ? "F1" : value >= 0.1 ? "F2" : "G2";
     return value.ToString(digits, CultureInfo.InvariantCulture) + " " + unit;
-}
-
-// The folder holding Polyglot.sln, found upwards from this program's output folder.
-static string RepositoryRoot()
-{
-    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-    {
-        if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
-    }
-    throw new DirectoryNotFoundException($"no Polyglot.sln above {AppContext.BaseDirectory}: run the benchmark from its repository");
-}
-
-static string CpuModel()
-{
-    const string cpuinfo = "/proc/cpuinfo";
-    var line = File.Exists(cpuinfo) ? File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("model name")) : null;
-    return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-}
-
-static string LoadAverage()
-{
-    const string loadavg = "/proc/loadavg";
-    return File.Exists(loadavg) ? File.ReadAllText(loadavg).Split(' ')[0] : "unknown";
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace VaeLab.Data;
@@ -9,10 +10,6 @@ namespace VaeLab.Data;
 /// </summary>
 public static class QuickDrawNdjson
 {
-    // Google writes BigQuery's UTC timestamps: "2017-03-28 15:28:06.10658 UTC" (trailing zeros dropped).
-    const string TimestampFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
-    const string TimestampSuffix = " UTC";
-
     public static RecordStream<Drawing> Read(string path, ReadOptions? options = null) =>
         Read(() => File.OpenRead(path), path, options);
 
@@ -22,86 +19,35 @@ public static class QuickDrawNdjson
 
     static IEnumerable<Drawing> ReadLines(BadRecords bad, Func<Stream> open, string name)
     {
-        using var reader = new StreamReader(DataFile.OpenRead(open(), name));
+        using var stream = DataFile.OpenRead(open(), name);
+        var lines = new ByteLines(stream);
+        var parser = new QuickDrawLineParser();
         var number = 0L;
-        while (reader.ReadLine() is { } line)
+        while (lines.MoveNext())
         {
             number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (IsBlank(lines.Current)) continue;
             Drawing? drawing = null;
-            try { drawing = Parse(line); }
+            try { drawing = parser.Parse(lines.Current); }
             catch (FormatException e) { bad.Skip(new DataFormatException(name, $"line {number}", e.Message, e)); }
             if (drawing is not null) yield return drawing;
         }
     }
 
+    /// <summary>Whether a line holds only white space, as <see cref="string.IsNullOrWhiteSpace"/> decides for its text.</summary>
+    static bool IsBlank(ReadOnlySpan<byte> line)
+    {
+        while (!line.IsEmpty)
+        {
+            Rune.DecodeFromUtf8(line, out var rune, out var length);
+            if (!Rune.IsWhiteSpace(rune)) return false;
+            line = line[length..];
+        }
+        return true;
+    }
+
     /// <summary>Parses one ndjson line; a FormatException says what is wrong with it.</summary>
-    public static Drawing Parse(string line)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            return Parse(document.RootElement);
-        }
-        catch (JsonException e) { throw new FormatException($"invalid JSON: {e.Message}", e); }
-    }
-
-    static Drawing Parse(JsonElement root)
-    {
-        if (root.ValueKind != JsonValueKind.Object) throw new FormatException($"expected a JSON object, found {root.ValueKind}");
-        var drawing = Field(root, "drawing", JsonValueKind.Array);
-        var strokes = new List<Stroke>(drawing.GetArrayLength());
-        foreach (var stroke in drawing.EnumerateArray()) strokes.Add(ParseStroke(stroke, strokes.Count));
-        return new Drawing(
-            Field(root, "key_id", JsonValueKind.String).GetString()!,
-            Field(root, "word", JsonValueKind.String).GetString()!,
-            Field(root, "countrycode", JsonValueKind.String).GetString()!,
-            Field(root, "recognized", JsonValueKind.True, JsonValueKind.False).GetBoolean(),
-            ParseTimestamp(Field(root, "timestamp", JsonValueKind.String, JsonValueKind.Null)),
-            strokes);
-    }
-
-    static JsonElement Field(JsonElement root, string key, params JsonValueKind[] kinds)
-    {
-        if (!root.TryGetProperty(key, out var value)) throw new FormatException($"missing \"{key}\"");
-        if (!kinds.Contains(value.ValueKind)) throw new FormatException($"\"{key}\" is {value.ValueKind}, expected {string.Join(" or ", kinds)}");
-        return value;
-    }
-
-    static DateTimeOffset? ParseTimestamp(JsonElement value)
-    {
-        if (value.ValueKind == JsonValueKind.Null) return null;
-        var text = value.GetString()!;
-        if (text.EndsWith(TimestampSuffix, StringComparison.Ordinal) &&
-            DateTimeOffset.TryParseExact(text[..^TimestampSuffix.Length], TimestampFormat, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-            return time;
-        throw new FormatException($"\"timestamp\" \"{text}\" is not of the form \"2017-03-28 15:28:06.10658 UTC\"");
-    }
-
-    static Stroke ParseStroke(JsonElement stroke, int index)
-    {
-        if (stroke.ValueKind != JsonValueKind.Array || stroke.GetArrayLength() is not (2 or 3))
-            throw new FormatException($"stroke {index} is not [[x...],[y...]] or [[x...],[y...],[t...]]");
-        var columns = stroke.EnumerateArray().Select((c, i) => ParseNumbers(c, index, "xyt"[i])).ToArray();
-        if (columns.Any(c => c.Length != columns[0].Length))
-            throw new FormatException($"stroke {index} has {string.Join("/", columns.Select(c => c.Length))} values of x/y{(columns.Length == 3 ? "/t" : "")}");
-        return new Stroke(columns[0], columns[1], columns.Length == 3 ? columns[2] : null);
-    }
-
-    static float[] ParseNumbers(JsonElement column, int stroke, char axis)
-    {
-        if (column.ValueKind != JsonValueKind.Array) throw new FormatException($"stroke {stroke}: {axis} is not an array");
-        var values = new float[column.GetArrayLength()];
-        var i = 0;
-        foreach (var item in column.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetDouble(out var v) || !float.IsFinite((float)v))
-                throw new FormatException($"stroke {stroke}: {axis}[{i}] is not a finite number");
-            values[i++] = (float)v;
-        }
-        return values;
-    }
+    public static Drawing Parse(string line) => new QuickDrawLineParser().Parse(Encoding.UTF8.GetBytes(line));
 
     /// <summary>
     /// Writes drawings one per line in Google's layout: strokes with timing as raw data, others as
@@ -123,7 +69,7 @@ public static class QuickDrawNdjson
             json.WriteString("word", drawing.Word);
             json.WriteString("countrycode", drawing.CountryCode);
             if (drawing.Timestamp is { } time)
-                json.WriteString("timestamp", time.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture) + TimestampSuffix);
+                json.WriteString("timestamp", time.UtcDateTime.ToString(QuickDrawLineParser.TimestampFormat, CultureInfo.InvariantCulture) + QuickDrawLineParser.TimestampSuffix);
             else
                 json.WriteNull("timestamp");
             json.WriteBoolean("recognized", drawing.Recognized);

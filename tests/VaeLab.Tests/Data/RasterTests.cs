@@ -184,6 +184,54 @@ public class RasterTests
         }
     }
 
+    /// <summary>Distance from (x, y) to the segment from a to b, in doubles.</summary>
+    static double Distance(double x, double y, double ax, double ay, double bx, double by)
+    {
+        double dx = bx - ax, dy = by - ay, length2 = dx * dx + dy * dy;
+        var t = length2 == 0 ? 0 : Math.Clamp(((x - ax) * dx + (y - ay) * dy) / length2, 0, 1);
+        return Math.Sqrt(Math.Pow(x - ax - t * dx, 2) + Math.Pow(y - ay - t * dy, 2));
+    }
+
+    [Theory]
+    [InlineData(true, 1f)]
+    [InlineData(true, 0.5f)]
+    [InlineData(true, 1.7f)]
+    [InlineData(true, 3f)]
+    [InlineData(false, 1.5f)]
+    [InlineData(false, 3f)]
+    public void EveryPixelHasTheCoverageOfItsNearestSegment(bool antiAlias, float width)
+    {
+        // Pixel by pixel in doubles, for images of every shape with strokes that leave them: clamp((w + 1) / 2 - d, 0,
+        // min(w, 1)) for the distance d to the nearest segment, or for aliased lines (endpoints truncated) 1 where d is
+        // under w / 2. Short steps make the rows of thin bands a few pixels long, longer ones make wide rows.
+        var random = new Random(12);
+        for (var trial = 0; trial < 60; trial++)
+        {
+            int w = random.Next(1, 36), h = random.Next(1, 36);
+            var options = new RasterOptions { Width = w, Height = h, Scale = RasterScale.Pixels, AntiAlias = antiAlias, LineWidth = width };
+            var strokes = Enumerable.Range(0, random.Next(1, 4)).Select(_ =>
+            {
+                var step = random.Next(2) == 0 ? 0.8 : 6;
+                var (x, y) = (random.NextDouble() * (w + 6) - 3, random.NextDouble() * (h + 6) - 3);
+                return Line(Enumerable.Range(0, random.Next(1, 12)).Select(_ =>
+                {
+                    (x, y) = (x + (random.NextDouble() - 0.5) * step, y + (random.NextDouble() - 0.5) * step);
+                    return antiAlias ? ((float)x, (float)y) : (MathF.Truncate((float)x), MathF.Truncate((float)y));
+                }).ToArray());
+            }).ToList();
+            var image = Raster.Draw(strokes, options);
+            for (var py = 0; py < h; py++)
+                for (var px = 0; px < w; px++)
+                {
+                    var d = strokes.Min(s => Enumerable.Range(0, Math.Max(1, s.Length - 1)).Min(i =>
+                        Distance(px, py, s.X[i], s.Y[i], s.X[Math.Min(i + 1, s.Length - 1)], s.Y[Math.Min(i + 1, s.Length - 1)])));
+                    if (antiAlias) Assert.Equal(Math.Clamp((width + 1) / 2.0 - d, 0, Math.Min(width, 1)), At(image, w, px, py), 1e-4);
+                    // Pixels on the edge of the band go either way in floats.
+                    else if (Math.Abs(d - width / 2.0) > 1e-4) Assert.Equal(d < width / 2.0 ? 1f : 0f, At(image, w, px, py));
+                }
+        }
+    }
+
     [Fact]
     public void Seed000ImagesMatchPillowLinesThroughItsScaleThenAMinFilter()
     {
