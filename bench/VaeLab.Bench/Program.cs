@@ -46,7 +46,8 @@ catch (Exception e) when (e is FileNotFoundException or InvalidOperationExceptio
 }
 
 var report = new StringBuilder();
-report.AppendLine($"Machine: {BenchHost.CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} on both sides; "
+report.AppendLine($"Machine: {BenchHost.CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} and "
+    + $"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")} on both sides (the PyTorch process inherits it); "
     + $"libtorch {torch.version} (VaeLab) and PyTorch {pytorchVersion} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
     + $"load average {loadBefore} before, {BenchHost.LoadAverage()} after.");
 report.AppendLine();
