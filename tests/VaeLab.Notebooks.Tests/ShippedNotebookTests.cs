@@ -161,6 +161,21 @@ public class ShippedNotebookTests
         Assert.Contains("zigzag", output);
     }
 
+    [Fact]
+    public async Task The_draw_notebook_trains_the_unconditional_model_too()
+    {
+        var parameters = new Dictionary<string, string>(Cases["sketch-rnn-draw"].Parameters) { ["conditional"] = "false" };
+
+        var run = await NotebookRunner.RunAsync(NotebookPath("sketch-rnn-draw"), parameters);
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal(0.0, (double)run.Metrics["test L_KL"]);
+        Assert.True(double.IsFinite((double)run.Metrics["test L_R"]));
+        Assert.Contains("the model has no encoder", StreamText(run.Cells.Single(c => c.Cell.Id == "reconstruct")));
+        Assert.Contains(run.Cells.Single(c => c.Cell.Id == "samples").Outputs.OfType<DisplayOutput>(),
+            o => o.Data.GetValueOrDefault("text/html", "").Contains(Strokes));
+    }
+
     [NbformatTheory]
     [MemberData(nameof(Notebooks))]
     public async Task The_executed_notebook_validates_and_exports_to_html(string name)
