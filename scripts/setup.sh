@@ -15,7 +15,7 @@ packages+=(dataset-fashion-mnist)
 # Hershey font glyphs (/usr/share/hershey-fonts/*.jhf): a labelled stroke dataset that needs no download.
 packages+=(hershey-fonts-data)
 
-# HTML reports inline plotly.js from this npm package, installed under the repository root; npm comes from apt if absent.
+# HTML reports inline or share plotly.js from this npm package, installed under the repository root; npm comes from apt if absent.
 plotly_version=4.1.2
 root="$(cd "$(dirname "$0")/.." && pwd)"
 plotly_file="$root/node_modules/plotly.js-dist-min/plotly.min.js"

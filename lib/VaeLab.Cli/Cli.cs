@@ -78,7 +78,7 @@ static class Cli
         var html = new Option<string?>("--html")
         {
             Description = "Where to write the HTML report (default: analysis/<notebook>.html, the figure to analysis/figures/); " +
-                          "a figure goes beside it as <name>.figure.svg or .png",
+                          "a figure goes beside it as <name>.figure.svg or .png; outside analysis/ the report inlines plotly.js",
         };
         var ipynb = new Option<string?>("--ipynb") { Description = "Where to write the executed notebook (default: analysis/<notebook>.ipynb)" };
         var echo = EchoOption();

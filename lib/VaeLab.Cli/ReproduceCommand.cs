@@ -6,7 +6,8 @@ namespace VaeLab.Cli;
 /// <summary>
 /// `vaelab reproduce [NOTEBOOK...]`: runs every notebook of notebooks/ (or those named) with its defaults, writes
 /// analysis/&lt;name&gt;.ipynb and .html for each (and analysis/figures/&lt;name&gt;.svg or .png when it has a figure) and
-/// analysis/index.html over all of them, and goes on after a notebook fails.
+/// analysis/index.html over all of them, and goes on after a notebook fails. The reports load plotly.js from
+/// analysis/plotly-&lt;version&gt;.min.js, written once.
 /// </summary>
 static class ReproduceCommand
 {
@@ -23,17 +24,19 @@ static class ReproduceCommand
         var chosen = options.Notebooks.Count == 0 ? all : options.Notebooks.Select(n => Find(all, n, repository)).Distinct().ToList();
 
         var runner = new NotebookProgress(console, options.Echo);
+        var htmlOptions = Reports.SharePlotly(repository.Analysis, console);
         var results = new Dictionary<string, NotebookResult>();
         for (var i = 0; i < chosen.Count; i++)
         {
             var name = Path.GetFileNameWithoutExtension(chosen[i]);
             console.Write(new Rule($"[bold]{i + 1}/{chosen.Count}  {Markup.Escape(name)}[/]").LeftJustified());
-            var result = results[name] = await Run(chosen[i], repository, runner, console);
+            var result = results[name] = await Run(chosen[i], repository, runner, console, htmlOptions);
             console.MarkupLine(result.Status == ResultStatus.Succeeded
                 ? $"[green]succeeded[/] in {NotebookProgress.Duration(result.Duration)}"
                 : $"[red]failed[/]: {Markup.Escape(result.Error ?? "")}");
         }
 
+        HtmlExporter.RemoveUnlinkedPlotlyScripts(repository.Analysis);
         var index = ReportIndex.Write(repository, all, results);
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("notebook").AddColumn("status").AddColumn(new TableColumn("time").RightAligned()).AddColumn("metrics");
@@ -49,7 +52,8 @@ static class ReproduceCommand
         return 1;
     }
 
-    static async Task<NotebookResult> Run(string path, Repository repository, NotebookProgress runner, IAnsiConsole console)
+    static async Task<NotebookResult> Run(string path, Repository repository, NotebookProgress runner, IAnsiConsole console,
+                                          HtmlExportOptions? htmlOptions)
     {
         var name = Path.GetFileNameWithoutExtension(path);
         var (ipynb, html, figure) = (repository.Report(name, ".ipynb"), repository.Report(name, ".html"), repository.Figure(name));
@@ -67,7 +71,7 @@ static class ReproduceCommand
             return new NotebookResult(name, name, ResultStatus.Failed, null, [], e.Message, DateTimeOffset.UtcNow, Earlier: false);
         }
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
-        var reportError = Reports.Write(run, ipynb, html, figure, console);
+        var reportError = Reports.Write(run, ipynb, html, figure, console, htmlOptions);
         return NotebookResult.Of(run, name, reportError);
     }
 

@@ -8,6 +8,8 @@ namespace VaeLab.Cli;
 /// precedence, lowest first), and writes the executed .ipynb and the HTML report, by default analysis/&lt;name&gt;.ipynb
 /// and analysis/&lt;name&gt;.html in the repository holding the notebook. The figure, if the notebook has one, goes to
 /// analysis/figures/&lt;name&gt;.svg or .png, or beside a report written elsewhere (--html out/x.html: out/x.figure.svg).
+/// A report in analysis/ links the shared analysis/plotly-&lt;version&gt;.min.js as reproduce's do; one elsewhere inlines
+/// plotly.js and stands alone.
 /// </summary>
 static class RunCommand
 {
@@ -30,13 +32,15 @@ static class RunCommand
         var ipynb = Path.GetFullPath(options.Ipynb ?? Needed("analysis/ (or pass --ipynb)").Report(name, ".ipynb"));
         var html = Path.GetFullPath(options.Html ?? Needed("analysis/ (or pass --html)").Report(name, ".html"));
         var figure = options.Html is null ? Needed("analysis/").Figure(name) : Path.ChangeExtension(html, null) + ".figure";
+        var analysis = repository is not null && Path.GetDirectoryName(html) == repository.Analysis ? repository.Analysis : null;
 
         var notebook = Notebook.Load(path);
         console.MarkupLine($"running [bold]{Markup.Escape(path)}[/]" +
             (parameters.Count == 0 ? "" : $" with {Markup.Escape(string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}")))}"));
         var run = await new NotebookProgress(console, options.Echo).RunAsync(notebook, parameters);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
-        var reportError = Reports.Write(run, ipynb, html, figure, console);
+        var reportError = Reports.Write(run, ipynb, html, figure, console, analysis is null ? null : Reports.SharePlotly(analysis, console));
+        if (analysis is not null) HtmlExporter.RemoveUnlinkedPlotlyScripts(analysis);
 
         if (reportError is not null) error.WriteLine($"vaelab run: {reportError}");
         if (!run.Succeeded) error.WriteLine($"vaelab run: {name} failed: {run.Error}");

@@ -1,21 +1,30 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace VaeLab.Notebooks;
 
 public sealed class HtmlExportOptions
 {
-    /// <summary>plotly.min.js to inline when the run has Plotly figures. By default it is
-    /// node_modules/plotly.js-dist-min/plotly.min.js in the repository root (the folder holding Polyglot.sln), looked
-    /// for above the notebook, the application and the working directory; scripts/setup.sh installs it.</summary>
+    /// <summary>plotly.min.js to inline when the run has Plotly figures, or for <see cref="HtmlExporter.SharePlotlyScript"/>
+    /// to copy. By default it is node_modules/plotly.js-dist-min/plotly.min.js in the repository root (the folder holding
+    /// Polyglot.sln), looked for above the notebook, the application and the working directory; scripts/setup.sh installs it.</summary>
     public string? PlotlyScriptPath { get; init; }
+
+    /// <summary>A URL, relative to the page, of plotly.js to load with a script element instead of inlining it, so that
+    /// the reports of one folder share one copy (<see cref="HtmlExporter.SharePlotlyScript"/> puts it there). Without
+    /// the file beside it the page's figures load plotly.js from the CDN, or stay empty offline.</summary>
+    public string? PlotlyScriptLink { get; init; }
 }
 
 /// <summary>
-/// A run as one self-contained HTML page that works offline: title, parameters, metrics, then every cell's code
-/// (highlighted), outputs (HTML inline, images as data URIs, console text, errors) and duration. Plotly figures get
-/// plotly.js inlined once, before the first figure.
+/// A run as one HTML page that works offline: title, parameters, metrics, then every cell's code (highlighted),
+/// outputs (HTML inline, images as data URIs, console text, errors) and duration. Plotly figures get plotly.js once,
+/// before the first figure: inlined, so that the page is self-contained, or loaded from a copy that the reports of
+/// one folder share (<see cref="HtmlExportOptions.PlotlyScriptLink"/>).
 /// </summary>
 public static class HtmlExporter
 {
@@ -67,7 +76,7 @@ public static class HtmlExporter
         }
         html.Append("</header>\n");
 
-        var plotlyInlined = false;
+        var plotlyAdded = false;
         foreach (var cell in run.Cells)
         {
             if (cell.Cell.Kind == CellKind.Markdown)
@@ -91,10 +100,11 @@ public static class HtmlExporter
                 .Append($"<pre class=\"source\"><code>{CSharpHighlighter.ToHtml(cell.Cell.Source)}</code></pre>\n");
             foreach (var output in cell.Outputs)
             {
-                if (output is DisplayOutput { Data: var data } && data.TryGetValue("text/html", out var figure) && !plotlyInlined && IsPlotlyFigure(figure))
+                if (output is DisplayOutput { Data: var data } && data.TryGetValue("text/html", out var figure) && !plotlyAdded && IsPlotlyFigure(figure))
                 {
-                    html.Append("<script>").Append(PlotlyScript(run, options).Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)).Append("</script>\n");
-                    plotlyInlined = true;
+                    html.Append(options?.PlotlyScriptLink is { } link ? $"<script src=\"{Encode(link)}\"></script>\n"
+                        : $"<script>{PlotlyScript(run, options).Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}</script>\n");
+                    plotlyAdded = true;
                 }
                 html.Append(Output(output, notebook.Directory)).Append('\n');
             }
@@ -129,14 +139,62 @@ public static class HtmlExporter
 
     static int Rank(string mime) => Array.IndexOf((string[])["text/html", "image/svg+xml", "image/png", "image/jpeg", "image/gif", "text/markdown"], mime) is var i and >= 0 ? i : 100;
 
-    static string PlotlyScript(NotebookRun run, HtmlExportOptions? options)
+    static string PlotlyScript(NotebookRun run, HtmlExportOptions? options) =>
+        File.ReadAllText(LocatePlotlyScript($"the report of {run.Notebook.FileName} has Plotly figures", options, run.Notebook.Directory));
+
+    /// <summary>Copies plotly.min.js (<see cref="HtmlExportOptions.PlotlyScriptPath"/>, or the npm package's found above
+    /// <paramref name="folder"/>, the application or the working directory) into the folder as plotly-&lt;version&gt;.min.js,
+    /// the version read from the package.json beside it, for the reports there to link with
+    /// <see cref="HtmlExportOptions.PlotlyScriptLink"/>. An update of plotly.js thus comes under a new name rather than
+    /// changing a file that reports written before it were made with.</summary>
+    /// <returns>The file's name, which is its URL relative to a page in the folder.</returns>
+    /// <exception cref="NotebookException">plotly.min.js or its version is not found.</exception>
+    public static string SharePlotlyScript(string folder, HtmlExportOptions? options = null)
     {
-        var path = options?.PlotlyScriptPath ?? FindPlotlyScript(run.Notebook.Directory, AppContext.BaseDirectory, Environment.CurrentDirectory);
+        var script = LocatePlotlyScript("reports are to share plotly.js", options, folder);
+        var name = $"plotly-{PlotlyVersion(script)}.min.js";
+        Directory.CreateDirectory(folder);
+        File.Copy(script, Path.Combine(folder, name), overwrite: true);
+        return name;
+    }
+
+    /// <summary>Deletes the plotly-*.min.js files of the folder that none of its .html pages links: after plotly.js is
+    /// updated the older copy stays only until the last report linking it is written again.</summary>
+    public static void RemoveUnlinkedPlotlyScripts(string folder)
+    {
+        if (!Directory.Exists(folder)) return;
+        var pages = Directory.GetFiles(folder, "*.html").Select(File.ReadAllText).ToList();
+        foreach (var script in Directory.GetFiles(folder, "plotly-*.min.js"))
+            if (!pages.Any(page => page.Contains($"<script src=\"{Encode(Path.GetFileName(script))}\">", StringComparison.Ordinal)))
+                File.Delete(script);
+    }
+
+    static string LocatePlotlyScript(string why, HtmlExportOptions? options, string folder)
+    {
+        var path = options?.PlotlyScriptPath ?? FindPlotlyScript(folder, AppContext.BaseDirectory, Environment.CurrentDirectory);
         if (path is null || !File.Exists(path))
-            throw new NotebookException($"the report of {run.Notebook.FileName} has Plotly figures, but plotly.min.js was not found " +
+            throw new NotebookException($"{why}, but plotly.min.js was not found " +
                                         (path is null ? $"({PlotlyPackageFile} under a folder holding Polyglot.sln)" : $"at {path}") +
                                         "; run scripts/setup.sh, or set HtmlExportOptions.PlotlyScriptPath");
-        return File.ReadAllText(path);
+        return path;
+    }
+
+    /// <summary>The "version" of the npm package.json beside the script, checked to be fit for a file name.</summary>
+    static string PlotlyVersion(string script)
+    {
+        var package = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(script))!, "package.json");
+        string? version = null;
+        try
+        {
+            if (File.Exists(package) && JsonNode.Parse(File.ReadAllText(package))?["version"] is JsonValue value) value.TryGetValue(out version);
+        }
+        catch (JsonException e)
+        {
+            throw new NotebookException($"{package} is not JSON: {e.Message}");
+        }
+        return version is not null && Regex.IsMatch(version, @"^[0-9A-Za-z.+-]+$") ? version
+            : throw new NotebookException($"plotly.js's version was not found in {package} (the \"version\" of the npm package holding {script}), " +
+                                          "which names the copy that reports share");
     }
 
     /// <summary>plotly.min.js in the first repository root (a folder holding Polyglot.sln) above one of the folders.</summary>

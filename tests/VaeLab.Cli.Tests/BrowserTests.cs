@@ -4,7 +4,8 @@ namespace VaeLab.Cli.Tests;
 
 /// <summary>
 /// An exported report opened in headless Chromium (Debian's, driven by Playwright) with the network shut: the
-/// Plotly figure must draw from the plotly.js the report inlines, and the stroke drawing's SVG must be there.
+/// Plotly figure must draw from the plotly.js the report links (reproduce's, in analysis/) or inlines (run's, written
+/// elsewhere), and the stroke drawing's SVG must be there.
 /// </summary>
 [Collection(NotebookCommands.Name)]
 public sealed class BrowserTests : IDisposable
@@ -14,16 +15,26 @@ public sealed class BrowserTests : IDisposable
 
     public void Dispose() => repo.Dispose();
 
-    [Fact]
-    public async Task A_report_with_a_plotly_figure_and_a_stroke_drawing_renders_offline_without_errors()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_report_with_a_plotly_figure_and_a_stroke_drawing_renders_offline_without_errors(bool linked)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} not found: scripts/setup.sh installs Debian's chromium package");
         var notebook = repo.AddNotebook("figures",
             TempRepository.ReferenceVaeLab + "\nusing VaeLab.Display;",
-            "new Figure(\"loss\", \"step\", \"loss\").Line([3.0, 2.0, 1.5, 1.2], name: \"train\")",
+            TempRepository.FigureCell("loss"),
             "new StrokeDrawing(new PenStroke([0.0, 10, 20], [0.0, 15, 0]), new PenStroke([5.0, 15], [20.0, 20])) { Caption = \"a sketch\" }");
-        var run = await Vaelab.Run("run", notebook);
+        // The linked report is read from a copy of analysis/ moved elsewhere as a whole, as someone may download it.
+        var moved = Path.Combine(repo.Root, "download", "analysis");
+        var report = linked ? Path.Combine(moved, "figures.html") : Path.Combine(repo.Root, "out", "figures.html");
+        var run = linked ? await Vaelab.Run("reproduce", "--root", repo.Root) : await Vaelab.Run("run", notebook, "--html", report);
         Assert.True(run.ExitCode == 0, run.Error);
+        if (linked)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(moved)!);
+            Directory.Move(repo.Analysis, moved);
+        }
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -42,7 +53,7 @@ public sealed class BrowserTests : IDisposable
         // Anything but the file itself and inline data is refused, so a report that needs the network fails here.
         await page.RouteAsync("**/*", route => IsLocal(route.Request.Url) ? route.ContinueAsync() : route.AbortAsync());
 
-        await page.GotoAsync(new Uri(repo.AnalysisFile("figures.html")).AbsoluteUri);
+        await page.GotoAsync(new Uri(report).AbsoluteUri);
         // By the load event the figure's script has run: had it not found plotly.js in the page, it would have asked the CDN.
         Assert.DoesNotContain(requested, url => !IsLocal(url));
         await page.WaitForSelectorAsync("div.vaelab-plotly svg.main-svg", new() { Timeout = 30_000 });
@@ -54,6 +65,8 @@ public sealed class BrowserTests : IDisposable
         Assert.Empty(errors);
         Assert.DoesNotContain(requested, url => !IsLocal(url));
         Assert.Contains(requested, url => url.StartsWith("file:"));
+        var scripts = requested.Where(url => url.EndsWith(".js")).ToList();
+        Assert.Equal(linked ? [new Uri(Path.Combine(moved, TempRepository.SharedPlotly)).AbsoluteUri] : [], scripts);
     }
 
     static bool IsLocal(string url) => url.StartsWith("file:") || url.StartsWith("data:");

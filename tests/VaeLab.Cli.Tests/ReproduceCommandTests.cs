@@ -107,6 +107,33 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_reports_share_one_copy_of_plotly_and_copies_no_report_links_go()
+    {
+        foreach (var name in new[] { "first", "second" })
+            repo.AddNotebook(name, TempRepository.ReferenceVaeLab + "\nusing VaeLab.Display;", TempRepository.FigureCell(name));
+        Directory.CreateDirectory(repo.Analysis);
+        File.WriteAllText(repo.AnalysisFile("plotly-older.min.js"), "an older plotly.js");
+        // The report of a notebook since removed, from a run with an older plotly.js, keeps its copy.
+        File.WriteAllText(repo.AnalysisFile("plotly-0.1.0.min.js"), "an older plotly.js still linked");
+        File.WriteAllText(repo.AnalysisFile("removed.html"), "<script src=\"plotly-0.1.0.min.js\"></script>");
+
+        var result = await Vaelab.Run("reproduce", "--root", repo.Root);
+
+        Assert.Equal(0, result.ExitCode);
+        var shared = TempRepository.SharedPlotly;
+        Assert.Equal(["plotly-0.1.0.min.js", shared], Directory.GetFiles(repo.Analysis, "plotly-*.min.js").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(File.ReadAllBytes(TempRepository.PlotlyScript), File.ReadAllBytes(repo.AnalysisFile(shared)));
+        foreach (var name in new[] { "first", "second" })
+        {
+            var html = File.ReadAllText(repo.AnalysisFile(name + ".html"));
+            Assert.Single(Regex.Matches(html, Regex.Escape($"<script src=\"{shared}\"></script>")));
+            Assert.Contains($"<h1>{name}</h1>", html);
+            // plotly.min.js opens with a comment naming "plotly.js v<version>": the library is not inlined.
+            Assert.DoesNotContain("plotly.js v", html);
+        }
+    }
+
+    [Fact]
     public async Task A_repository_without_notebooks_is_a_usage_error()
     {
         var result = await Vaelab.Run("reproduce", "--root", repo.Root);

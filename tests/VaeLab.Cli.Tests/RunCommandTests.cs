@@ -90,6 +90,30 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_report_in_analysis_links_the_shared_plotly_and_one_elsewhere_inlines_it()
+    {
+        var notebook = repo.AddNotebook("curve", TempRepository.ReferenceVaeLab + "\nusing VaeLab.Display;", TempRepository.FigureCell("curve"));
+        var elsewhere = Path.Combine(repo.Root, "out", "curve.html");
+        var shared = TempRepository.SharedPlotly;
+
+        Assert.Equal(0, (await Vaelab.Run("run", notebook)).ExitCode);
+        Assert.Equal(0, (await Vaelab.Run("run", notebook, "--html", repo.AnalysisFile("named.html"))).ExitCode);
+        Assert.Equal(0, (await Vaelab.Run("run", notebook, "--html", elsewhere)).ExitCode);
+
+        foreach (var report in new[] { "curve.html", "named.html" })
+        {
+            var html = File.ReadAllText(repo.AnalysisFile(report));
+            Assert.Contains($"<script src=\"{shared}\"></script>", html);
+            Assert.DoesNotContain("plotly.js v", html);
+        }
+        Assert.Equal(File.ReadAllBytes(TempRepository.PlotlyScript), File.ReadAllBytes(repo.AnalysisFile(shared)));
+        var inlined = File.ReadAllText(elsewhere);
+        Assert.Contains("plotly.js v", inlined);
+        Assert.DoesNotContain("<script src=", inlined);
+        Assert.Equal(["curve.html"], Directory.GetFiles(Path.GetDirectoryName(elsewhere)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task Parameters_take_a_presets_values_and_p_overrides_win_over_them()
     {
         var notebook = ParametersNotebook();

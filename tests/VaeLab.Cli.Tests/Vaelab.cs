@@ -48,6 +48,17 @@ sealed class TempRepository : IDisposable
 
     public string FigureFile(string name) => Path.Combine(Analysis, "figures", name);
 
+    /// <summary>plotly.min.js of the npm package scripts/setup.sh installs in the repository.</summary>
+    public static readonly string PlotlyScript = HtmlExporter.FindPlotlyScript(AppContext.BaseDirectory)
+                                                 ?? throw new InvalidOperationException("plotly.min.js is not installed: run scripts/setup.sh");
+
+    /// <summary>The name of the copy of plotly.js the reports in analysis/ share: plotly-&lt;the package's version&gt;.min.js.</summary>
+    public static string SharedPlotly =>
+        $"plotly-{(string?)JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(PlotlyScript)!, "package.json")))!["version"]}.min.js";
+
+    /// <summary>A notebook cell showing a Plotly figure, after the cell <see cref="ReferenceVaeLab"/> and a using of VaeLab.Display.</summary>
+    public static string FigureCell(string title) => $"new Figure(\"{title}\", \"step\", \"loss\").Line([3.0, 2.0, 1.5, 1.2], name: \"train\")";
+
     /// <summary>The built VaeLab library beside the test assembly, as a notebook's #r line.</summary>
     public static string ReferenceVaeLab => $"#r \"{Path.Combine(AppContext.BaseDirectory, "VaeLab.dll")}\"";
 

@@ -9,11 +9,25 @@ public class HtmlExporterTests
 
     static readonly Regex ExternalResource = new(@"<(script|img|link)\b[^>]*\b(src|href)\s*=\s*[""']?\s*(https?:)?//", RegexOptions.IgnoreCase);
 
-    static string FakePlotly()
+    /// <summary>A plotly.min.js with a marker, in a folder that, like the npm package, holds a package.json (unless
+    /// <paramref name="packageJson"/> is null).</summary>
+    static string FakePlotly(string? packageJson = """{ "name": "plotly.js-dist-min", "version": "9.8.7-rc.1" }""")
     {
-        var path = Path.Combine(TempFolder(), "plotly.min.js");
+        var folder = TempFolder();
+        var path = Path.Combine(folder, "plotly.min.js");
         File.WriteAllText(path, "/* fake plotly */ window.Plotly = { newPlot() {} }; var s = '</script>';");
+        if (packageJson is not null) File.WriteAllText(Path.Combine(folder, "package.json"), packageJson);
         return path;
+    }
+
+    static readonly string RealPlotly = HtmlExporter.FindPlotlyScript(AppContext.BaseDirectory)
+                                        ?? throw new InvalidOperationException("plotly.min.js is not installed: run scripts/setup.sh");
+
+    /// <summary>The version plotly.min.js states in its opening comment ("plotly.js v4.1.2").</summary>
+    static string HeaderVersion(string script)
+    {
+        using var reader = new StreamReader(script);
+        return Regex.Match(reader.ReadLine() + reader.ReadLine(), @"plotly\.js v(\S+)").Groups[1].Value;
     }
 
     static Task<NotebookRun> RunFigures(int count) => RunCells(
@@ -98,9 +112,79 @@ public class HtmlExporterTests
     [Fact]
     public async Task Without_figures_plotly_is_not_inlined_nor_looked_for()
     {
-        var html = HtmlExporter.ToHtml(await RunFigures(0), new HtmlExportOptions { PlotlyScriptPath = "/no/such/plotly.min.js" });
+        var run = await RunFigures(0);
+        var html = HtmlExporter.ToHtml(run, new HtmlExportOptions { PlotlyScriptPath = "/no/such/plotly.min.js" });
+        var linking = HtmlExporter.ToHtml(run, new HtmlExportOptions { PlotlyScriptLink = "plotly-1.0.0.min.js" });
 
         Assert.DoesNotContain("Plotly", html);
+        Assert.DoesNotContain("plotly", linking);
+    }
+
+    [Fact]
+    public async Task With_a_link_plotly_is_loaded_once_before_the_first_figure_and_not_inlined()
+    {
+        var run = await RunFigures(2);
+        var linked = HtmlExporter.ToHtml(run, new HtmlExportOptions { PlotlyScriptLink = "plotly-4.1.2.min.js", PlotlyScriptPath = FakePlotly() });
+        var real = HtmlExporter.ToHtml(run, new HtmlExportOptions { PlotlyScriptLink = "plotly-4.1.2.min.js" });
+        var inlined = HtmlExporter.ToHtml(run);
+
+        Assert.Single(Regex.Matches(linked, "<script src="));
+        var script = linked.IndexOf("<script src=\"plotly-4.1.2.min.js\"></script>\n", StringComparison.Ordinal);
+        Assert.True(script >= 0 && script < linked.IndexOf("id=\"fig0\"", StringComparison.Ordinal));
+        Assert.DoesNotContain("fake plotly", linked);
+        Assert.Equal(linked, real);
+        // The library itself is 4.6 MB and opens with "plotly.js v": inlined without the link, absent with it.
+        Assert.Contains("plotly.js v", inlined);
+        Assert.True(inlined.Length > new FileInfo(RealPlotly).Length);
+        Assert.DoesNotContain("plotly.js v", real);
+        Assert.True(real.Length < 50_000, $"{real.Length} characters");
+        Assert.DoesNotMatch(ExternalResource, linked);
+    }
+
+    [Fact]
+    public void The_shared_copy_is_named_by_the_packages_version_and_identical_to_it()
+    {
+        var folder = Path.Combine(TempFolder(), "analysis");
+
+        var name = HtmlExporter.SharePlotlyScript(folder);
+        var fake = HtmlExporter.SharePlotlyScript(folder, new HtmlExportOptions { PlotlyScriptPath = FakePlotly() });
+
+        Assert.Equal($"plotly-{HeaderVersion(RealPlotly)}.min.js", name);
+        Assert.Equal(File.ReadAllBytes(RealPlotly), File.ReadAllBytes(Path.Combine(folder, name)));
+        Assert.Equal("plotly-9.8.7-rc.1.min.js", fake);
+        Assert.Contains("fake plotly", File.ReadAllText(Path.Combine(folder, fake)));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("""{ "name": "plotly.js-dist-min" }""")]
+    [InlineData("""{ "version": "../../x" }""")]
+    [InlineData("""{ "version": 4 }""")]
+    [InlineData("""{ "version": """)]
+    public void A_shared_copy_needs_the_version_from_the_package_json_beside_the_script(string? packageJson)
+    {
+        var script = FakePlotly(packageJson);
+        var folder = TempFolder();
+
+        var e = Assert.Throws<NotebookException>(() => HtmlExporter.SharePlotlyScript(folder, new HtmlExportOptions { PlotlyScriptPath = script }));
+
+        Assert.Contains(Path.Combine(Path.GetDirectoryName(script)!, "package.json"), e.Message);
+        Assert.Empty(Directory.GetFiles(folder));
+    }
+
+    [Fact]
+    public async Task Only_the_shared_copies_no_page_links_are_removed()
+    {
+        var folder = TempFolder();
+        HtmlExporter.Write(await RunFigures(1), Path.Combine(folder, "report.html"), new HtmlExportOptions { PlotlyScriptLink = "plotly-2.0.0.min.js" });
+        foreach (var name in new[] { "plotly-1.0.0.min.js", "plotly-2.0.0.min.js", "plotly-3.0.0.min.js", "other.js" })
+            File.WriteAllText(Path.Combine(folder, name), name);
+        // A page that merely mentions a copy does not keep it.
+        File.WriteAllText(Path.Combine(folder, "notes.html"), "<p>plotly-3.0.0.min.js</p>");
+
+        HtmlExporter.RemoveUnlinkedPlotlyScripts(folder);
+
+        Assert.Equal(["notes.html", "other.js", "plotly-2.0.0.min.js", "report.html"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
     }
 
     [Fact]
