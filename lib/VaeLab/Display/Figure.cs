@@ -7,7 +7,8 @@ namespace VaeLab.Display;
 /// <summary>
 /// A Plotly figure built trace by trace: lines, scatters coloured by label, heatmaps, histograms and bars.
 /// Notebooks show it through plotly.js: the page's own copy when there is one (VaeLab's exported HTML
-/// inlines it before the first figure), otherwise one loaded from Plotly's CDN (VS Code).
+/// loads it before the first figure, inlined or from a copy shared by the reports of analysis/), otherwise one loaded from
+/// Plotly's CDN (VS Code).
 /// </summary>
 [TypeFormatterSource(typeof(FormatterSource<Figure>))]
 public sealed class Figure(string? title = null, string? xlabel = null, string? ylabel = null) : IRenderable
