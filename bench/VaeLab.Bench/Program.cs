@@ -6,18 +6,28 @@ using VaeLab.Torch;
 
 // `make bench`: times each benchmark in this process and in PyTorch (pytorch_bench.py in a subprocess, on
 // the same libtorch and thread count), and prints a Markdown table, also written to bench/results/latest.md.
-// Usage: VaeLab.Bench [--threads N] [--quick]
+// Usage: VaeLab.Bench [--threads N] [--quick] [--only PREFIX]
+// --only runs just the benchmarks whose key starts with PREFIX (e.g. `--only sketch` for the Sketch-RNN rows, which
+// take most of the time), and leaves out the notebook engine's row.
 var threads = Environment.ProcessorCount;
 var workload = Workload.Full;
+string? only = null;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--quick") workload = Workload.Quick;
     else if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out threads) && threads > 0) i++;
+    else if (args[i] == "--only" && i + 1 < args.Length) only = args[++i];
     else
     {
-        Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'; usage: VaeLab.Bench [--threads N] [--quick]");
+        Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'; usage: VaeLab.Bench [--threads N] [--quick] [--only PREFIX]");
         return 2;
     }
+}
+var selected = Benchmarks.For(workload).Where(b => only is null || b.Key.StartsWith(only, StringComparison.Ordinal)).ToArray();
+if (selected.Length == 0)
+{
+    Console.Error.WriteLine($"no benchmark key starts with '{only}'; the keys: {string.Join(", ", Benchmarks.For(workload).Select(b => b.Key))}");
+    return 2;
 }
 
 var root = BenchHost.RepositoryRoot();
@@ -25,19 +35,22 @@ torch.set_num_threads(threads);
 var loadBefore = BenchHost.LoadAverage();
 var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
 string pytorchVersion;
-double engine;
+double? engine = null;
 try
 {
     using var pytorch = new PyTorchProcess(Path.Combine(root, "bench", "pytorch_bench.py"), threads, workload);
     pytorchVersion = pytorch.Version;
-    foreach (var benchmark in Benchmarks.For(workload))
+    foreach (var benchmark in selected)
     {
         var (ours, theirs) = Benchmarks.Compare(benchmark, pytorch);
         Console.WriteLine($"{benchmark.Key}: VaeLab {Format(ours, benchmark.Unit)}, PyTorch {Format(theirs, benchmark.Unit)}");
         rows.Add((benchmark, ours, theirs));
     }
-    engine = EngineBenchmark.Seconds(workload.OpRepeats);
-    Console.WriteLine($"{EngineBenchmark.Label}: VaeLab {Format(engine, "ms")}");
+    if (only is null)
+    {
+        engine = EngineBenchmark.Seconds(workload.OpRepeats);
+        Console.WriteLine($"{EngineBenchmark.Label}: VaeLab {Format(engine.Value, "ms")}");
+    }
 }
 catch (Exception e) when (e is FileNotFoundException or InvalidOperationException)
 {
@@ -46,7 +59,7 @@ catch (Exception e) when (e is FileNotFoundException or InvalidOperationExceptio
 }
 
 var report = new StringBuilder();
-report.AppendLine($"Machine: {BenchHost.CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} and "
+report.AppendLine($"Machine: {BenchHost.CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} (libtorch's and OpenBLAS's) and "
     + $"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")} on both sides (the PyTorch process inherits it); "
     + $"libtorch {torch.version} (VaeLab) and PyTorch {pytorchVersion} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
     + $"load average {loadBefore} before, {BenchHost.LoadAverage()} after.");
@@ -55,12 +68,12 @@ report.AppendLine("| benchmark | VaeLab | PyTorch | ratio (PyTorch/VaeLab) |");
 report.AppendLine("|---|---:|---:|---:|");
 foreach (var (benchmark, ours, theirs) in rows)
     report.AppendLine($"| {benchmark.Label} | {Format(ours, benchmark.Unit)} | {Format(theirs, benchmark.Unit)} | {(theirs / ours).ToString("F2", CultureInfo.InvariantCulture)} |");
-report.AppendLine($"| {EngineBenchmark.Label} | {Format(engine, "ms")} | — | — |");
+if (engine is { } seconds) report.AppendLine($"| {EngineBenchmark.Label} | {Format(seconds, "ms")} | — | — |");
 report.AppendLine();
 report.AppendLine($"Time per call (per step for the VAE): median of {workload.OpRepeats} runs of {workload.OpIterations} calls "
     + $"({workload.ChainIterations} chains) and of {workload.VaeRepeats} runs of {workload.VaeSteps} training step(s) per side, after a warm-up of at least 0.5 s; "
     + "the runs of the two sides alternate. A ratio above 1 means VaeLab is faster. "
-    + $"The notebook row is the median of {workload.OpRepeats} runs of the engine on 20 cells that each declare a variable, after a run that pays Roslyn's start-up.");
+    + (engine is null ? "" : $"The notebook row is the median of {workload.OpRepeats} runs of the engine on 20 cells that each declare a variable, after a run that pays Roslyn's start-up."));
 report.AppendLine($"Sketch-RNN steps per second: median of {workload.Sketch.Repeats} runs of {workload.Sketch.Steps} step(s) per side.");
 
 BenchHost.Publish(report.ToString(), "latest.md");

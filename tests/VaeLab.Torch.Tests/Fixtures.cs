@@ -33,6 +33,7 @@ public sealed class FixtureCase(string name, JsonElement element)
     public Tensor Output(string key) => Decode(element.GetProperty("outputs"), key);
     public bool HasOutput(string key) => element.GetProperty("outputs").TryGetProperty(key, out _);
     public JsonElement Arg(string key) => element.GetProperty("args").GetProperty(key);
+    public bool HasArg(string key) => element.GetProperty("args").TryGetProperty(key, out _);
     public IEnumerable<string> InputNames => element.GetProperty("inputs").EnumerateObject().Select(p => p.Name);
     public IEnumerable<string> OutputNames => element.GetProperty("outputs").EnumerateObject().Select(p => p.Name);
 

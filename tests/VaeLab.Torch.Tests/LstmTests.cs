@@ -1,3 +1,4 @@
+using System.Text.Json;
 using VaeLab.Torch.Modules;
 
 namespace VaeLab.Torch.Tests;
@@ -11,7 +12,9 @@ public class LstmTests
 
     static LSTM FromArgs(FixtureCase c) => new(
         c.Arg("input_size").GetInt64(), c.Arg("hidden_size").GetInt64(), c.Arg("num_layers").GetInt64(), c.Arg("bias").GetBoolean(),
-        c.Arg("batch_first").GetBoolean(), bidirectional: c.Arg("bidirectional").GetBoolean());
+        c.Arg("batch_first").GetBoolean(), Optional(c, "dropout")?.GetDouble() ?? 0, c.Arg("bidirectional").GetBoolean());
+
+    static JsonElement? Optional(FixtureCase c, string key) => c.HasArg(key) ? c.Arg(key) : null;
 
     internal static Dictionary<string, Tensor> StateOf(FixtureCase c) =>
         c.Arg("state_keys").EnumerateArray().Select(k => k.GetString()!).ToDictionary(k => k, k => c.Input($"state.{k}"));
@@ -25,6 +28,8 @@ public class LstmTests
         lstm.load_state_dict(StateOf(c));
         var input = c.Input("input").requires_grad_();
         (Tensor h, Tensor c)? state = c.InputNames.Contains("h0") ? (c.Input("h0"), c.Input("c0")) : null;
+        // With dropout the fixture drew its masks right after this seed.
+        if (Optional(c, "seed") is { } seed) manual_seed(seed.GetInt64());
         var (output, (h, cell)) = c.InputNames.Contains("lengths") ? lstm.call(input, c.Input("lengths"), state) : lstm.call(input, state);
 
         TensorAssert.Close(c.Output("output"), output, rtol: 1e-4, atol: 1e-6, what: "output");

@@ -148,6 +148,111 @@ VT_API int vt_lstm_cell(TensorPtr x, TensorPtr h, TensorPtr c, TensorPtr w_ih, T
   VT_CATCH(-1)
 }
 
+namespace {
+using LstmState = std::tuple<at::Tensor, at::Tensor>;  // (h, c)
+
+// One step of libtorch's CPU LSTM cell with the input's share of the gates already computed, in its order
+// of operations, so that the packed path below gives at::lstm's numbers.
+LstmState lstm_step(const at::Tensor& input_gates, const LstmState& state, const at::Tensor& w_hh,
+                    const at::Tensor& b_hh) {
+  const auto& [h, c] = state;
+  auto gates = at::linear(h, w_hh, b_hh).add_(input_gates).unsafe_chunk(4, 1);
+  auto in = gates[0].sigmoid_();
+  auto forget = gates[1].sigmoid_();
+  auto candidate = gates[2].tanh_();
+  auto out = gates[3].sigmoid_();
+  auto c_next = (forget * c).add_(in * candidate);
+  return {out * c_next.tanh(), c_next};
+}
+
+LstmState state_rows(const LstmState& state, int64_t start, int64_t end) {
+  return {std::get<0>(state).narrow(0, start, end - start), std::get<1>(state).narrow(0, start, end - start)};
+}
+
+LstmState cat_states(const std::vector<LstmState>& parts) {
+  std::vector<at::Tensor> hs, cs;
+  for (const auto& [h, c] : parts) {
+    hs.push_back(h);
+    cs.push_back(c);
+  }
+  return {at::cat(hs, 0), at::cat(cs, 0)};
+}
+
+// One direction of one layer over packed rows (time-major blocks of batch_sizes[t] rows, sorted by length, longest
+// first): the output rows in the same layout, and the final state of every sequence. The sequences that have ended
+// leave the state as the forward direction goes on; the reverse direction starts with the longest ones and takes the
+// others in from the initial state as it reaches their last steps. libtorch's own loop narrows the projected input
+// once per step, and autograd turns each narrow into a zero tensor the size of the whole input plus an add: a
+// backward quadratic in the sequence length (most of a Sketch-RNN step at Nmax 250). One split gives the same step
+// inputs, and its backward concatenates their gradients once.
+std::pair<at::Tensor, LstmState> packed_lstm_direction(const at::Tensor& data, at::IntArrayRef batch_sizes,
+                                                       const LstmState& initial, const at::Tensor* weights,
+                                                       bool has_biases, bool reverse) {
+  const at::Tensor none;
+  const auto& b_ih = has_biases ? weights[2] : none;
+  const auto& b_hh = has_biases ? weights[3] : none;
+  auto step_inputs = at::linear(data, weights[0], b_ih).split_with_sizes(batch_sizes, 0);
+  const auto steps = static_cast<int64_t>(batch_sizes.size());
+  std::vector<at::Tensor> outputs(steps);
+  if (reverse) {
+    auto active = batch_sizes[steps - 1];
+    auto state = state_rows(initial, 0, active);
+    for (int64_t t = steps - 1; t >= 0; t--) {
+      if (batch_sizes[t] > active) {
+        state = cat_states({state, state_rows(initial, active, batch_sizes[t])});
+        active = batch_sizes[t];
+      }
+      state = lstm_step(step_inputs[t], state, weights[1], b_hh);
+      outputs[t] = std::get<0>(state);
+    }
+    return {at::cat(outputs, 0), state};
+  }
+  std::vector<LstmState> ended;
+  auto active = batch_sizes[0];
+  auto state = initial;
+  for (int64_t t = 0; t < steps; t++) {
+    if (batch_sizes[t] < active) {
+      ended.push_back(state_rows(state, batch_sizes[t], active));
+      state = state_rows(state, 0, batch_sizes[t]);
+      active = batch_sizes[t];
+    }
+    state = lstm_step(step_inputs[t], state, weights[1], b_hh);
+    outputs[t] = std::get<0>(state);
+  }
+  ended.push_back(state);
+  std::reverse(ended.begin(), ended.end());
+  return {at::cat(outputs, 0), cat_states(ended)};
+}
+
+// at::lstm over a packed sequence, layer by layer as libtorch stacks them (dropout between layers in training).
+std::tuple<at::Tensor, at::Tensor, at::Tensor> packed_lstm(const at::Tensor& data, const at::Tensor& batch_sizes,
+                                                           const at::Tensor& h0, const at::Tensor& c0,
+                                                           const std::vector<at::Tensor>& weights, bool has_biases,
+                                                           int64_t num_layers, double dropout, bool train,
+                                                           bool bidirectional) {
+  const auto sizes = batch_sizes.contiguous();
+  at::IntArrayRef steps(sizes.data_ptr<int64_t>(), sizes.numel());
+  const auto hs = h0.unbind(0), cs = c0.unbind(0);
+  const int64_t directions = bidirectional ? 2 : 1, per_direction = has_biases ? 4 : 2;
+  std::vector<at::Tensor> h_n, c_n, outputs;
+  auto layer_input = data;
+  for (int64_t layer = 0; layer < num_layers; layer++) {
+    outputs.clear();
+    for (int64_t direction = 0; direction < directions; direction++) {
+      auto k = layer * directions + direction;
+      auto [output, state] = packed_lstm_direction(layer_input, steps, {hs[k], cs[k]}, &weights[k * per_direction],
+                                                   has_biases, direction == 1);
+      outputs.push_back(output);
+      h_n.push_back(std::get<0>(state));
+      c_n.push_back(std::get<1>(state));
+    }
+    layer_input = directions == 2 ? at::cat(outputs, -1) : outputs[0];
+    if (dropout != 0 && train && layer < num_layers - 1) layer_input = at::dropout(layer_input, dropout, true);
+  }
+  return {layer_input, at::stack(h_n, 0), at::stack(c_n, 0)};
+}
+}  // namespace
+
 // The fused multi-layer LSTM. params holds, per layer and direction, w_ih, w_hh[, b_ih, b_hh]
 // in PyTorch's order. lengths (nullable, int64 CPU, one per sequence) packs the batch so that the
 // final states come from each sequence's last real step and padded steps produce zeros.
@@ -169,8 +274,12 @@ VT_API int vt_lstm(TensorPtr input, TensorPtr h0, TensorPtr c0, TensorPtr* param
       auto sorted = packed.sorted_indices();
       auto h = vt::ref(h0).index_select(1, sorted);
       auto c = vt::ref(c0).index_select(1, sorted);
-      auto packed_result = at::lstm(packed.data(), packed.batch_sizes(), {h, c}, weights, has_biases != 0, num_layers,
-                                    dropout, train != 0, bidirectional != 0);
+      // On the CPU, our packed loop (libtorch's arithmetic, a linear-time backward); elsewhere libtorch's (cuDNN).
+      auto packed_result =
+          x.is_cpu() ? packed_lstm(packed.data(), packed.batch_sizes(), h, c, weights, has_biases != 0, num_layers,
+                                   dropout, train != 0, bidirectional != 0)
+                     : at::lstm(packed.data(), packed.batch_sizes(), {h, c}, weights, has_biases != 0, num_layers,
+                                dropout, train != 0, bidirectional != 0);
       torch::nn::utils::rnn::PackedSequence packed_output(std::get<0>(packed_result), packed.batch_sizes(), sorted,
                                                           packed.unsorted_indices());
       auto padded = torch::nn::utils::rnn::pad_packed_sequence(packed_output, batch_first != 0, 0.0, total_length);

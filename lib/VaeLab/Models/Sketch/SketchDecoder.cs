@@ -63,10 +63,13 @@ public sealed class SketchDecoder : nn.Module
         using var scope = NewDisposeScope();
         var h = state.h.unbind(0);
         var c = state.c.unbind(0);
-        var outputs = new Tensor[input.size(1)];
+        // One unbind rather than a select per step: autograd turns each select into a zero tensor the size of the
+        // whole input plus an add, a backward quadratic in the sequence length; unbind's backward stacks once.
+        var steps = input.unbind(1);
+        var outputs = new Tensor[steps.Length];
         for (var t = 0; t < outputs.Length; t++)
         {
-            var layer_input = input.select(1, t);
+            var layer_input = steps[t];
             for (var l = 0; l < cells!.Length; l++)
             {
                 (h[l], c[l]) = cells[l].call(layer_input, (h[l], c[l]));
