@@ -25,14 +25,6 @@ public sealed class ModelResumeTests : IDisposable
         public void Dispose() => model.Dispose();
     }
 
-    sealed class StopAfter(long step, CancellationTokenSource stop) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.kind == ProgressKind.Step && value.position.step == step) stop.Cancel();
-        }
-    }
-
     TrainerOptions Options(string name) => new() { epochs = 2, seed = 3, checkpoint_path = Path.Combine(folder, name) };
 
     void AssertResumesExactly<TBatch>(Func<long, TrainerOptions, IProgress<TrainingProgress>?, Run<TBatch>> build)
@@ -41,7 +33,7 @@ public sealed class ModelResumeTests : IDisposable
         using (var run = build(1, Options("whole.safetensors"), null)) whole = run.Fit();
 
         using (var stop = new CancellationTokenSource())
-        using (var run = build(1, Options("stopped.safetensors"), new StopAfter(3, stop)))
+        using (var run = build(1, Options("stopped.safetensors"), new StopAt(3, stop.Cancel)))
             Assert.True(run.Fit(stop.Token).stopped);
 
         using (var run = build(42, Options("resumed.safetensors"), null))

@@ -67,14 +67,6 @@ public sealed class TrainingTests : IDisposable
         metadata = new Dictionary<string, string> { ["normaliser"] = "{\"mean\": 0.5}" },
     };
 
-    sealed class StopAt(long step, Action stop) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.kind == ProgressKind.Step && value.position.step == step) stop();
-        }
-    }
-
     [Fact]
     public void AResumedRunContinuesBitForBitLikeAnUninterruptedOne()
     {
@@ -235,5 +227,14 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal(0.5 - 0.49 * Math.Pow(0.99995, 1000), sketch.weight(0, 1000), 15);
         Assert.Equal(0.5, sketch.weight(0, 2_000_000), 9);
         Assert.Equal(0.3, new ConstantKl(0.3).weight(4, 400));
+    }
+}
+
+/// <summary>Stops a run after the given step, as Ctrl+C would: the trainer finishes that step and writes its checkpoint.</summary>
+sealed class StopAt(long step, Action stop) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value)
+    {
+        if (value.kind == ProgressKind.Step && value.position.step == step) stop();
     }
 }
