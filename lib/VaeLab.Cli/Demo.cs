@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using VaeLab.Data.Images;
 using VaeLab.Models;
-using VaeLab.Torch;
 using VaeLab.Training;
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using TorchSharp;
+using static TorchSharp.torch;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Cli;
 
@@ -94,7 +95,7 @@ static class Demo
         foreach (var batch in new DataLoader(train, 1000, transform: Pad))
             using (batch)
             using (torch.NewDisposeScope())
-                meanImage.add_(batch.Images.sum(0, keepdim: true));
+                meanImage.add_(batch.Images.sum([0], keepdim: true));
         meanImage.div_(train.Count);
 
         double modelError = 0, meanError = 0;
@@ -105,8 +106,8 @@ static class Demo
             {
                 var x = batch.Images;
                 var reconstruction = model.decoder.call(model.encoder.call(x).mu);
-                modelError += Losses.mse(Unpad(reconstruction), Unpad(x), Reduction.sum).item();
-                meanError += Losses.mse(Unpad(meanImage.expand_as(x)), Unpad(x), Reduction.sum).item();
+                modelError += Losses.mse(Unpad(reconstruction), Unpad(x), Reduction.Sum).ToDouble();
+                meanError += Losses.mse(Unpad(meanImage.expand_as(x)), Unpad(x), Reduction.Sum).ToDouble();
             }
         }
         var pixels = (double)test.Count * Side * Side;

@@ -16,7 +16,8 @@ public sealed class HtmlString(string html)
 /// <summary>
 /// Turns a displayed value into MIME-typed representations. Library types bring their own formatters through the
 /// convention Polyglot Notebooks also honours (an attribute named <c>TypeFormatterSourceAttribute</c>, matched by name,
-/// on the type or a base type), so one library serves VS Code and this engine; everything else gets plain defaults.
+/// on the type or a base type), so one library serves VS Code and this engine; a loaded assembly can also carry that
+/// attribute with a ForType for another library's type. Everything else gets plain defaults.
 /// </summary>
 public static class ValueFormatter
 {
@@ -89,20 +90,30 @@ public static class ValueFormatter
     {
         for (var t = type; t is not null; t = t.BaseType)
         {
-            var attribute = t.GetCustomAttributes(inherit: false).FirstOrDefault(a => a.GetType().Name == "TypeFormatterSourceAttribute");
-            if (attribute is null) continue;
-            var attributeType = attribute.GetType();
-            var sourceType = attributeType.GetProperty("FormatterSourceType")?.GetValue(attribute) as Type
-                ?? throw new InvalidOperationException($"{t}: its TypeFormatterSourceAttribute has no FormatterSourceType");
-            var preferred = attributeType.GetProperty("PreferredMimeTypes")?.GetValue(attribute) as string[];
-            var create = sourceType.GetMethod("CreateTypeFormatters", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes)
-                ?? throw new InvalidOperationException($"{sourceType}: a formatter source needs a public CreateTypeFormatters() method");
-            var source = Activator.CreateInstance(sourceType)!;
-            var formatters = ((IEnumerable)create.Invoke(source, BindingFlags.DoNotWrapExceptions, null, [], null)!)
-                .Cast<object>().Select(ToFormatter).ToList();
-            return new Convention(formatters, preferred);
+            var attribute = t.GetCustomAttributes(inherit: false).FirstOrDefault(IsFormatterSource);
+            if (attribute is not null) return FromAttribute(t, attribute);
         }
-        return null;
+        // A type of another library (TorchSharp's Tensor) can be served by an assembly-level attribute naming it in ForType.
+        var foreign = AppDomain.CurrentDomain.GetAssemblies()
+            .SelectMany(assembly => assembly.GetCustomAttributes(inherit: false).Where(IsFormatterSource))
+            .FirstOrDefault(a => a.GetType().GetProperty("ForType")?.GetValue(a) is Type served && served.IsAssignableFrom(type));
+        return foreign is null ? null : FromAttribute(type, foreign);
+    }
+
+    static bool IsFormatterSource(object attribute) => attribute.GetType().Name == "TypeFormatterSourceAttribute";
+
+    static Convention FromAttribute(Type type, object attribute)
+    {
+        var attributeType = attribute.GetType();
+        var sourceType = attributeType.GetProperty("FormatterSourceType")?.GetValue(attribute) as Type
+            ?? throw new InvalidOperationException($"{type}: its TypeFormatterSourceAttribute has no FormatterSourceType");
+        var preferred = attributeType.GetProperty("PreferredMimeTypes")?.GetValue(attribute) as string[];
+        var create = sourceType.GetMethod("CreateTypeFormatters", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes)
+            ?? throw new InvalidOperationException($"{sourceType}: a formatter source needs a public CreateTypeFormatters() method");
+        var source = Activator.CreateInstance(sourceType)!;
+        var formatters = ((IEnumerable)create.Invoke(source, BindingFlags.DoNotWrapExceptions, null, [], null)!)
+            .Cast<object>().Select(ToFormatter).ToList();
+        return new Convention(formatters, preferred);
     }
 
     static Formatter ToFormatter(object formatter)

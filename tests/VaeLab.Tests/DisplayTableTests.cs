@@ -1,5 +1,5 @@
 using VaeLab.Display;
-using VaeLab.Torch.Display;
+using VaeLab.Display;
 
 namespace VaeLab.Tests;
 

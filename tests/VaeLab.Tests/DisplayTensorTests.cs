@@ -1,4 +1,4 @@
-using VaeLab.Torch.Display;
+using VaeLab.Display;
 
 namespace VaeLab.Tests;
 

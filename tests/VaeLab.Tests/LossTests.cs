@@ -1,4 +1,4 @@
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Tests;
 
@@ -46,8 +46,8 @@ public class LossTests
         var log_var = randn([4, 6], float64);
         var kl = Losses.gaussian_kl(mu, log_var);
         var total = kl.sum().item();
-        Assert.Equal(total, Losses.gaussian_kl(mu, log_var, Reduction.sum).item(), 12);
-        Assert.Equal(total / 24, Losses.gaussian_kl(mu, log_var, Reduction.mean).item(), 12);
+        Assert.Equal(total, Losses.gaussian_kl(mu, log_var, Reduction.Sum).item(), 12);
+        Assert.Equal(total / 24, Losses.gaussian_kl(mu, log_var, Reduction.Mean).item(), 12);
         Assert.Equal(total / 4, Losses.gaussian_kl(mu, log_var, Reduction.batchmean).item(), 12);
         var x = rand([4, 1, 3, 3], float64);
         var y = rand([4, 1, 3, 3], float64);

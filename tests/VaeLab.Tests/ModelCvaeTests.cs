@@ -1,5 +1,5 @@
 using VaeLab.Models;
-using F = VaeLab.Torch.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace VaeLab.Tests;
 

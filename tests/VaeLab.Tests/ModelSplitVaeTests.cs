@@ -1,6 +1,6 @@
 using VaeLab.Models;
-using VaeLab.Torch.Modules;
-using VaeLab.Torch.Optim;
+using TorchSharp.Modules;
+using static TorchSharp.torch.optim;
 
 namespace VaeLab.Tests;
 

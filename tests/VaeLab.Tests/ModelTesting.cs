@@ -1,4 +1,4 @@
-using VaeLab.Torch.Optim;
+using static TorchSharp.torch.optim;
 
 namespace VaeLab.Tests;
 

@@ -1,7 +1,7 @@
 using VaeLab.Data;
 using VaeLab.Models.Sketch;
 using VaeLab.Training;
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Tests;
 
@@ -26,7 +26,7 @@ public class SketchEvaluationTests
         {
             using var all = SketchBatches.to_batch(sketches, timing: false);
             var (mu, logvar) = model.encoder!.call(all.Strokes[.., 1..], all.Lengths);
-            Assert.Equal(Losses.gaussian_kl(mu, logvar, Reduction.mean).item(), costs["kl"], 5);
+            Assert.Equal(Losses.gaussian_kl(mu, logvar, Reduction.Mean).item(), costs["kl"], 5);
         }
         Assert.Equal(costs["recon"] + config.kl_weight * Math.Max(costs["kl"], config.kl_tolerance), costs["loss"], 5);
         Assert.Equal(costs["stroke"] + costs["pen"], costs["recon"], 5);

@@ -1,5 +1,5 @@
 using VaeLab.Models;
-using VaeLab.Torch.Optim;
+using static TorchSharp.torch.optim;
 using VaeLab.Training;
 
 namespace VaeLab.Tests;

@@ -1,6 +1,6 @@
 using VaeLab.Data.Images;
-using VaeLab.Torch;
-using static VaeLab.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Data;
 

@@ -1,4 +1,5 @@
-using VaeLab.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Data;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using VaeLab.Torch.Display;
+
 
 namespace VaeLab.Display;
 

@@ -1,6 +1,8 @@
 using System.Net;
+using TorchSharp;
+using static TorchSharp.torch;
 using VaeLab.Torch;
-using VaeLab.Torch.Display;
+
 
 namespace VaeLab.Display;
 
@@ -175,11 +177,11 @@ public sealed class Image : IRenderable
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var values = tensor.detach().cpu();
-        if (values.dtype == ScalarType.Byte) return values.data<byte>();
-        if (values.dtype == ScalarType.Bool) return values.data<bool>().Select(b => b ? (byte)255 : (byte)0).ToArray();
+        if (values.dtype == ScalarType.Byte) return values.data<byte>().ToArray();
+        if (values.dtype == ScalarType.Bool) return values.data<bool>().ToArray().Select(b => b ? (byte)255 : (byte)0).ToArray();
         if (!values.is_floating_point())
-            throw new ArgumentException($"image tensors hold floating point values in [0, 1], uint8 or bool; got {values.dtype.Name()}", argument);
-        return values.data<float>().Select(v => float.IsNaN(v) ? (byte)0 : (byte)Math.Floor(Math.Clamp(v, 0f, 1f) * 255.0 + 0.5)).ToArray();
+            throw new ArgumentException($"image tensors hold floating point values in [0, 1], uint8 or bool; got {values.dtype.PyTorchName()}", argument);
+        return values.data<float>().ToArray().Select(v => float.IsNaN(v) ? (byte)0 : (byte)Math.Floor(Math.Clamp(v, 0f, 1f) * 255.0 + 0.5)).ToArray();
     }
 
     /// <summary>An image from C planes of H x W bytes starting at offset, as tensors store images.</summary>

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
-using VaeLab.Torch;
-using VaeLab.Torch.Display;
+using TorchSharp;
+using static TorchSharp.torch;
+
 
 namespace VaeLab.Display;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using VaeLab.Torch.Display;
+
 
 namespace VaeLab.Display;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using VaeLab.Torch.Display;
+
 
 namespace VaeLab.Display;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text;
-using VaeLab.Torch.Display;
+
 
 namespace VaeLab.Display;
 

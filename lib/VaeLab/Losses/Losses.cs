@@ -1,20 +1,19 @@
-using VaeLab.Torch;
-using static VaeLab.Torch.torch;
-using F = VaeLab.Torch.torch.nn.functional;
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab;
 
 /// <summary>
 /// The terms of a VAE's objective, elementwise unless a reduction is asked for: KL divergences of diagonal
 /// Gaussians, Bernoulli and continuous-Bernoulli log-likelihoods from logits, squared error, and the ELBO
-/// in nats per image or bits per dimension. Reductions: none, mean (over all elements), sum, and batchmean
-/// (the sum divided by the batch size, dim 0: a per-image total averaged over the batch).
+/// in nats per image or bits per dimension. Reductions: none, mean (over all elements) and sum.
 /// </summary>
 public static class Losses
 {
     /// <summary>KL(N(mu, exp(log_var)) || N(0, 1)) per dim: (mu^2 + sigma^2 - 1 - log sigma^2) / 2.</summary>
-    public static Tensor gaussian_kl(Tensor mu, Tensor log_var, Reduction reduction = Reduction.none)
+    public static Tensor gaussian_kl(Tensor mu, Tensor log_var, Reduction reduction = Reduction.None)
     {
         using var scope = NewDisposeScope();
         var kl = 0.5 * (mu.square() + log_var.exp() - 1 - log_var);
@@ -25,7 +24,7 @@ public static class Losses
     /// KL(q || p) per dim between diagonal Gaussians q = N(mu_q, exp(log_var_q)), p = N(mu_p, exp(log_var_p)):
     /// (log_var_p - log_var_q + (sigma_q^2 + (mu_q - mu_p)^2) / sigma_p^2 - 1) / 2.
     /// </summary>
-    public static Tensor gaussian_kl(Tensor mu_q, Tensor log_var_q, Tensor mu_p, Tensor log_var_p, Reduction reduction = Reduction.none)
+    public static Tensor gaussian_kl(Tensor mu_q, Tensor log_var_q, Tensor mu_p, Tensor log_var_p, Reduction reduction = Reduction.None)
     {
         using var scope = NewDisposeScope();
         var kl = 0.5 * (log_var_p - log_var_q + (log_var_q.exp() + (mu_q - mu_p).square()) / log_var_p.exp() - 1);
@@ -33,10 +32,10 @@ public static class Losses
     }
 
     /// <summary>log p(x) under Bernoulli(sigmoid(logits)), for x in [0, 1]: x * logits - softplus(logits) = -BCE-with-logits.</summary>
-    public static Tensor bernoulli_log_prob(Tensor logits, Tensor x, Reduction reduction = Reduction.none)
+    public static Tensor bernoulli_log_prob(Tensor logits, Tensor x, Reduction reduction = Reduction.None)
     {
         using var scope = NewDisposeScope();
-        var log_prob = -F.binary_cross_entropy_with_logits(logits, x, reduction: Reduction.none);
+        var log_prob = -F.binary_cross_entropy_with_logits(logits, x, reduction: Reduction.None);
         return Reduce(log_prob, reduction).MoveToOuterDisposeScope();
     }
 
@@ -44,10 +43,10 @@ public static class Losses
     /// log p(x) under the continuous Bernoulli (Loaiza-Ganem and Cunningham 2019) with lambda = sigmoid(logits),
     /// for x in [0, 1]: the Bernoulli term plus the log normaliser, so that the density integrates to 1 over [0, 1].
     /// </summary>
-    public static Tensor continuous_bernoulli_log_prob(Tensor logits, Tensor x, Reduction reduction = Reduction.none)
+    public static Tensor continuous_bernoulli_log_prob(Tensor logits, Tensor x, Reduction reduction = Reduction.None)
     {
         using var scope = NewDisposeScope();
-        var log_prob = -F.binary_cross_entropy_with_logits(logits, x, reduction: Reduction.none) + continuous_bernoulli_log_norm(logits);
+        var log_prob = -F.binary_cross_entropy_with_logits(logits, x, reduction: Reduction.None) + continuous_bernoulli_log_norm(logits);
         return Reduce(log_prob, reduction).MoveToOuterDisposeScope();
     }
 
@@ -73,8 +72,8 @@ public static class Losses
         return where(small, series, exact).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Squared error (input - target)^2; batchmean gives the per-image sum of squares averaged over the batch.</summary>
-    public static Tensor mse(Tensor input, Tensor target, Reduction reduction = Reduction.none)
+    /// <summary>Squared error (input - target)^2.</summary>
+    public static Tensor mse(Tensor input, Tensor target, Reduction reduction = Reduction.None)
     {
         using var scope = NewDisposeScope();
         return Reduce((input - target).square(), reduction).MoveToOuterDisposeScope();
@@ -99,10 +98,9 @@ public static class Losses
 
     static Tensor Reduce(Tensor values, Reduction reduction) => reduction switch
     {
-        Reduction.none => values,
-        Reduction.mean => values.mean(),
-        Reduction.sum => values.sum(),
-        Reduction.batchmean => values.sum() / values.size(0),
+        Reduction.None => values,
+        Reduction.Mean => values.mean(),
+        Reduction.Sum => values.sum(),
         _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "not a reduction"),
     };
 }

@@ -1,6 +1,6 @@
-using VaeLab.Torch;
-using static VaeLab.Torch.torch;
-using F = VaeLab.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace VaeLab;
 
@@ -23,7 +23,7 @@ public static class Metrics
         CheckPair(x, y);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var per_image = (x - y).square().flatten(1).mean(1);
+        var per_image = (x - y).square().flatten(1).mean([1]);
         return (10 * (data_range * data_range / per_image).log10()).mean().MoveToOuterDisposeScope();
     }
 
@@ -69,7 +69,7 @@ public static class Metrics
         var cov_xy = Filter(x * y) - mu_x * mu_y;
         var (c1, c2) = (Math.Pow(0.01 * data_range, 2), Math.Pow(0.03 * data_range, 2));
         var map = (2 * mu_x * mu_y + c1) * (2 * cov_xy + c2) / ((mu_x.square() + mu_y.square() + c1) * (var_x + var_y + c2));
-        var scores = map.flatten(1).mean(1);
+        var scores = map.flatten(1).mean([1]);
         return (per_image ? scores : scores.mean()).MoveToOuterDisposeScope();
     }
 

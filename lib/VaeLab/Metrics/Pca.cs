@@ -1,5 +1,5 @@
-using VaeLab.Torch;
-using static VaeLab.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab;
 
@@ -41,10 +41,10 @@ public sealed class Pca : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var rows = x.detach().to(float64);
-        var center = rows.mean(0);
+        var center = rows.mean([0]);
         var centered = rows - center;
         var covariance = centered.t().matmul(centered) / (n - 1);
-        var (values, vectors) = SymmetricEigen(covariance.contiguous().data<double>(), (int)d);
+        var (values, vectors) = SymmetricEigen(covariance.contiguous().data<double>().ToArray(), (int)d);
 
         var order = Enumerable.Range(0, (int)d).OrderByDescending(i => values[i]).Take(n_components).ToArray();
         var basis = new double[n_components * d];

@@ -1,8 +1,8 @@
-using VaeLab.Torch;
-using VaeLab.Torch.Modules;
-using static VaeLab.Torch.torch;
-using F = VaeLab.Torch.torch.nn.functional;
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Models;
 
@@ -48,15 +48,16 @@ public sealed record ConvVaeConfig
 public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor log_var)>
 {
     public ConvVaeConfig config { get; }
-    public Encoder encoder { get; }
-    public Decoder decoder { get; }
+    public readonly Encoder encoder;
+    public readonly Decoder decoder;
 
-    public ConvVae(ConvVaeConfig? config = null)
+    public ConvVae(ConvVaeConfig? config = null) : base(nameof(ConvVae))
     {
         this.config = config ?? new ConvVaeConfig();
         this.config.Validate();
         encoder = new Encoder(this.config);
         decoder = new Decoder(this.config);
+        RegisterComponents();
     }
 
     public override (Tensor x_hat, Tensor mu, Tensor log_var) forward(Tensor x)
@@ -78,23 +79,23 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
     public Dictionary<string, Tensor> losses(Tensor x, double kl_weight = 1)
     {
         var (x_hat, mu, log_var) = call(x);
-        var mse = F.mse_loss(x_hat, x, Reduction.sum);
-        var kl = Losses.gaussian_kl(mu, log_var, Reduction.sum);
+        var mse = F.mse_loss(x_hat, x, Reduction.Sum);
+        var kl = Losses.gaussian_kl(mu, log_var, Reduction.Sum);
         return new() { ["loss"] = mse + kl_weight * kl, ["mse"] = mse, ["kl"] = kl };
     }
 
     public sealed class Encoder : nn.Module<Tensor, (Tensor mu, Tensor log_var)>
     {
-        public Conv2d conv1 { get; }
-        public Conv2d conv2 { get; }
-        public Conv2d conv3 { get; }
-        public BatchNorm2d bn1 { get; }
-        public BatchNorm2d bn2 { get; }
-        public BatchNorm2d bn3 { get; }
-        public Linear proj_mu { get; }
-        public Linear proj_log_var { get; }
+        public readonly Conv2d conv1;
+        public readonly Conv2d conv2;
+        public readonly Conv2d conv3;
+        public readonly BatchNorm2d bn1;
+        public readonly BatchNorm2d bn2;
+        public readonly BatchNorm2d bn3;
+        public readonly Linear proj_mu;
+        public readonly Linear proj_log_var;
 
-        internal Encoder(ConvVaeConfig c)
+        internal Encoder(ConvVaeConfig c) : base(nameof(Encoder))
         {
             var (f1, f2, f3) = (c.max_filters / 4, c.max_filters / 2, c.max_filters);
             conv1 = nn.Conv2d(c.image_channels, f1, 3, stride: 2, padding: 1); // size / 2
@@ -105,6 +106,7 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
             bn3 = nn.BatchNorm2d(f3);
             proj_mu = nn.Linear(c.flattened_dims, c.latent_dims);
             proj_log_var = nn.Linear(c.flattened_dims, c.latent_dims);
+            RegisterComponents();
         }
 
         public override (Tensor mu, Tensor log_var) forward(Tensor x)
@@ -121,14 +123,14 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
     {
         readonly long[] bottleneck;
 
-        public Linear lin1 { get; }
-        public ConvTranspose2d conv1 { get; }
-        public ConvTranspose2d conv2 { get; }
-        public ConvTranspose2d conv3 { get; }
-        public BatchNorm2d bn1 { get; }
-        public BatchNorm2d bn2 { get; }
+        public readonly Linear lin1;
+        public readonly ConvTranspose2d conv1;
+        public readonly ConvTranspose2d conv2;
+        public readonly ConvTranspose2d conv3;
+        public readonly BatchNorm2d bn1;
+        public readonly BatchNorm2d bn2;
 
-        internal Decoder(ConvVaeConfig c)
+        internal Decoder(ConvVaeConfig c) : base(nameof(Decoder))
         {
             var (f1, f2, f3) = (c.max_filters, c.max_filters / 2, c.max_filters / 4);
             bottleneck = [f1, c.bottleneck_size, c.bottleneck_size];
@@ -139,6 +141,7 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
             conv3 = nn.ConvTranspose2d(f3, c.image_channels, 3, stride: 2, padding: 1, output_padding: 1);
             bn1 = nn.BatchNorm2d(f2);
             bn2 = nn.BatchNorm2d(f3);
+            RegisterComponents();
         }
 
         public override Tensor forward(Tensor z)

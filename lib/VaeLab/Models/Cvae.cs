@@ -1,8 +1,8 @@
-using VaeLab.Torch;
-using VaeLab.Torch.Modules;
-using static VaeLab.Torch.torch;
-using F = VaeLab.Torch.torch.nn.functional;
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Models;
 
@@ -68,17 +68,18 @@ public sealed record CvaeConfig
 public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Tensor logvar_p, Tensor mu_q, Tensor logvar_q, Tensor x_logits)>
 {
     public CvaeConfig config { get; }
-    public GaussianEncoder encoder_prior { get; }
-    public GaussianEncoder encoder_post { get; }
-    public GaussianDecoder decoder { get; }
+    public readonly GaussianEncoder encoder_prior;
+    public readonly GaussianEncoder encoder_post;
+    public readonly GaussianDecoder decoder;
 
-    public Cvae(CvaeConfig? config = null)
+    public Cvae(CvaeConfig? config = null) : base(nameof(Cvae))
     {
         this.config = config ?? new CvaeConfig();
         this.config.Validate();
         encoder_prior = new GaussianEncoder(1, this.config);
         encoder_post = new GaussianEncoder(2, this.config);
         decoder = new GaussianDecoder(this.config);
+        RegisterComponents();
     }
 
     /// <summary>x: full images, y: partial images, both [B, 1, H, W] in [0, 1].</summary>
@@ -112,19 +113,19 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
         var log_px = config.likelihood == CvaeLikelihood.ContinuousBernoulli
             ? Losses.continuous_bernoulli_log_prob(x_logits, x)
             : Losses.bernoulli_log_prob(x_logits, x);
-        var recon = -log_px.flatten(1).mean(1);
-        var kl = Losses.gaussian_kl(mu_q, logvar_q, mu_p, logvar_p).mean(1);
+        var recon = -log_px.flatten(1).mean([1]);
+        var kl = Losses.gaussian_kl(mu_q, logvar_q, mu_p, logvar_p).mean([1]);
         return new() { ["loss"] = (recon + beta * kl).mean(), ["recon"] = recon.mean(), ["kl"] = kl.mean() };
     }
 
     /// <summary>Convolutions, two 2x average poolings, then linear heads for the mean and log-variance of z.</summary>
     public sealed class GaussianEncoder : nn.Module<Tensor, (Tensor mu, Tensor logvar)>
     {
-        public Sequential net { get; }
-        public Linear mean { get; }
-        public Linear logvar { get; }
+        public readonly Sequential net;
+        public readonly Linear mean;
+        public readonly Linear logvar;
 
-        internal GaussianEncoder(int in_channels, CvaeConfig c)
+        internal GaussianEncoder(int in_channels, CvaeConfig c) : base(nameof(GaussianEncoder))
         {
             var (c1, c2, c3) = (c.encoder_channels[0], c.encoder_channels[1], c.encoder_channels[2]);
             net = nn.Sequential(
@@ -137,6 +138,7 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
                 nn.Conv2d(c2, c3, 3, padding: 1), nn.LeakyReLU(c.negative_slope));
             mean = nn.Linear(c.flattened_dims, c.latent_dim);
             logvar = nn.Linear(c.flattened_dims, c.latent_dim);
+            RegisterComponents();
         }
 
         public override (Tensor mu, Tensor logvar) forward(Tensor x)
@@ -152,11 +154,11 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
         readonly long[] bottleneck;
         readonly bool sees_y;
 
-        public Sequential fc { get; }
-        public Sequential trunk { get; }
-        public Conv2d mean_head { get; }
+        public readonly Sequential fc;
+        public readonly Sequential trunk;
+        public readonly Conv2d mean_head;
 
-        internal GaussianDecoder(CvaeConfig c)
+        internal GaussianDecoder(CvaeConfig c) : base(nameof(GaussianDecoder))
         {
             sees_y = c.decoder_sees_y;
             var channels = c.encoder_channels[2];
@@ -170,6 +172,7 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
                 nn.ConvTranspose2d(d1, d2, 4, stride: 2, padding: 1), nn.LeakyReLU(c.negative_slope),
                 nn.Conv2d(d2, d2, 3, padding: 1), nn.LeakyReLU(c.negative_slope));
             mean_head = nn.Conv2d(d2, 1, 3, padding: 1);
+            RegisterComponents();
         }
 
         /// <summary>Logits of the full image; y (the partial image) is ignored when the config says the decoder does not see it.</summary>
@@ -177,7 +180,7 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
         {
             var h = fc.call(z).unflatten(1, bottleneck);
             if (!sees_y) return mean_head.call(trunk.call(h));
-            var y_small = F.interpolate(y, size: [bottleneck[1], bottleneck[2]], mode: "bilinear");
+            var y_small = F.interpolate(y, size: [bottleneck[1], bottleneck[2]], mode: InterpolationMode.Bilinear);
             var s = mean_head.call(trunk.call(cat([h, y_small], 1)));
             return y + s;
         }

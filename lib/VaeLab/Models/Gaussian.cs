@@ -1,5 +1,5 @@
-using VaeLab.Torch;
-using static VaeLab.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Models;
 

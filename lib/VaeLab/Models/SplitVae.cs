@@ -1,7 +1,7 @@
-using VaeLab.Torch;
-using VaeLab.Torch.Modules;
-using static VaeLab.Torch.torch;
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Models;
 
@@ -72,23 +72,24 @@ public sealed record SplitVaeConfig
 public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Tensor logvar)>
 {
     public SplitVaeConfig config { get; }
-    public Encoder encoder { get; }
-    public Decoder decoder { get; }
+    public readonly Encoder encoder;
+    public readonly Decoder decoder;
 
-    public SplitVae(SplitVaeConfig? config = null)
+    public SplitVae(SplitVaeConfig? config = null) : base(nameof(SplitVae))
     {
         this.config = config ?? new SplitVaeConfig();
         this.config.Validate();
         encoder = new Encoder(this.config);
         decoder = new Decoder(this.config);
+        RegisterComponents();
         apply(m =>
         {
-            if (m is Convolution2d conv) Glorot(conv.weight, conv.bias);
+            if (m is Convolution conv) Glorot(conv.weight, conv.bias);
             if (m is Linear linear) Glorot(linear.weight, linear.bias);
         });
     }
 
-    static void Glorot(nn.Parameter weight, nn.Parameter? bias)
+    static void Glorot(Parameter weight, Parameter? bias)
     {
         nn.init.xavier_normal_(weight);
         if (bias is not null) nn.init.zeros_(bias);
@@ -154,13 +155,14 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
 
     public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     {
-        public Conv2d conv { get; }
-        public BatchNorm2d bn { get; }
+        public readonly Conv2d conv;
+        public readonly BatchNorm2d bn;
 
-        internal EncoderBlock(int channel_in, int channel_out, SplitVaeConfig c)
+        internal EncoderBlock(int channel_in, int channel_out, SplitVaeConfig c) : base(nameof(EncoderBlock))
         {
             conv = nn.Conv2d(channel_in, channel_out, c.kernel_size, stride: 2, padding: c.kernel_size / 2, bias: false);
             bn = nn.BatchNorm2d(channel_out, momentum: c.batch_norm_momentum);
+            RegisterComponents();
         }
 
         public override Tensor forward(Tensor x) => bn.call(conv.call(x)).relu();
@@ -168,14 +170,15 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
 
     public sealed class DecoderBlock : nn.Module<Tensor, Tensor>
     {
-        public ConvTranspose2d conv { get; }
-        public BatchNorm2d bn { get; }
+        public readonly ConvTranspose2d conv;
+        public readonly BatchNorm2d bn;
 
-        internal DecoderBlock(int channel_in, int channel_out, SplitVaeConfig c)
+        internal DecoderBlock(int channel_in, int channel_out, SplitVaeConfig c) : base(nameof(DecoderBlock))
         {
             // output_padding 1 makes the size exactly double: (n - 1) * 2 - 2p + k + 1 = 2n with p = (k - 1) / 2.
             conv = nn.ConvTranspose2d(channel_in, channel_out, c.kernel_size, stride: 2, padding: c.kernel_size / 2, output_padding: 1, bias: false);
             bn = nn.BatchNorm2d(channel_out, momentum: c.batch_norm_momentum);
+            RegisterComponents();
         }
 
         public override Tensor forward(Tensor x) => bn.call(conv.call(x)).relu();
@@ -183,19 +186,20 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
 
     public sealed class Encoder : nn.Module<Tensor, (Tensor mu, Tensor logvar)>
     {
-        public Sequential conv { get; }
-        public Sequential fc { get; }
-        public Linear l_mu { get; }
-        public Linear l_var { get; }
+        public readonly Sequential conv;
+        public readonly Sequential fc;
+        public readonly Linear l_mu;
+        public readonly Linear l_var;
 
-        internal Encoder(SplitVaeConfig c)
+        internal Encoder(SplitVaeConfig c) : base(nameof(Encoder))
         {
             var ch = c.encoder_channels;
             conv = nn.Sequential(new EncoderBlock(c.image_channels, ch[0], c), new EncoderBlock(ch[0], ch[1], c), new EncoderBlock(ch[1], ch[2], c));
             var flattened = ch[2] * c.bottleneck_size * c.bottleneck_size;
-            fc = nn.Sequential(nn.Linear(flattened, c.fc_size, bias: false), nn.BatchNorm1d(c.fc_size, momentum: c.batch_norm_momentum), nn.ReLU());
+            fc = nn.Sequential(nn.Linear(flattened, c.fc_size, hasBias: false), nn.BatchNorm1d(c.fc_size, momentum: c.batch_norm_momentum), nn.ReLU());
             l_mu = nn.Linear(c.fc_size, c.latent_dim);
             l_var = nn.Linear(c.fc_size, c.latent_dim);
+            RegisterComponents();
         }
 
         public override (Tensor mu, Tensor logvar) forward(Tensor x)
@@ -209,18 +213,19 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
     {
         readonly long[] bottleneck;
 
-        public Sequential fc { get; }
-        public Sequential conv { get; }
+        public readonly Sequential fc;
+        public readonly Sequential conv;
 
-        internal Decoder(SplitVaeConfig c)
+        internal Decoder(SplitVaeConfig c) : base(nameof(Decoder))
         {
             var (ch, d) = (c.encoder_channels[2], c.decoder_channels);
             bottleneck = [ch, c.bottleneck_size, c.bottleneck_size];
             var flattened = ch * c.bottleneck_size * c.bottleneck_size;
-            fc = nn.Sequential(nn.Linear(c.latent_dim, flattened, bias: false), nn.BatchNorm1d(flattened, momentum: c.batch_norm_momentum), nn.ReLU());
+            fc = nn.Sequential(nn.Linear(c.latent_dim, flattened, hasBias: false), nn.BatchNorm1d(flattened, momentum: c.batch_norm_momentum), nn.ReLU());
             conv = nn.Sequential(
                 new DecoderBlock(ch, d[0], c), new DecoderBlock(d[0], d[1], c), new DecoderBlock(d[1], d[2], c),
                 nn.Sequential(nn.Conv2d(d[2], c.image_channels, c.kernel_size, padding: c.kernel_size / 2), nn.Tanh()));
+            RegisterComponents();
         }
 
         public override Tensor forward(Tensor z) => conv.call(fc.call(z).unflatten(1, bottleneck));

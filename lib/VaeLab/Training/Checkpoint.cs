@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TorchSharp;
+using static TorchSharp.torch.optim;
+using static TorchSharp.torch.optim.lr_scheduler;
+using static TorchSharp.torch;
 using VaeLab.Torch;
-using VaeLab.Torch.Optim;
-using static VaeLab.Torch.torch;
 
 namespace VaeLab.Training;
 
@@ -11,9 +13,9 @@ public sealed record CheckpointContents(TrainerPosition position, TrainingHistor
 
 /// <summary>
 /// A training run in one safetensors file, readable by Python's safetensors too: tensors "model.{key}" (the model's
-/// state_dict) and "optimizer.{i}.state.{index}.{name}" (each optimizer's flat state); metadata "optimizer.{i}.param_groups"
-/// and "optimizer.{i}.state" (as StateDict.to_flat writes them), "scheduler.{i}" (each scheduler's state as JSON),
-/// "position" and "history" (JSON), and "user.{key}" for the caller's own strings.
+/// state_dict) and "optimizer.{i}.state.{index}.{name}" (each optimizer's flat state); metadata "optimizer.{i}.{key}"
+/// and "scheduler.{i}.{key}" (as <see cref="FlatStateDict"/> writes them), "position" and "history" (JSON), and
+/// "user.{key}" for the caller's own strings.
 /// </summary>
 public static class Checkpoint
 {
@@ -37,12 +39,12 @@ public static class Checkpoint
             };
             for (var i = 0; i < optimizers.Count; i++)
             {
-                var (flat, flatMeta) = optimizers[i].state_dict().to_flat();
+                var (flat, flatMeta) = optimizers[i].flat_state_dict();
                 foreach (var (key, t) in flat) tensors[$"optimizer.{i}.{key}"] = t;
                 foreach (var (key, value) in flatMeta) meta[$"optimizer.{i}.{key}"] = value;
             }
             for (var i = 0; i < schedulers.Count; i++)
-                meta[$"scheduler.{i}"] = schedulers[i].state_dict().to_metadata().Values.Single();
+                foreach (var (key, value) in schedulers[i].flat_state_dict()) meta[$"scheduler.{i}.{key}"] = value;
             foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) meta[UserPrefix + key] = value;
 
             var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -69,17 +71,19 @@ public static class Checkpoint
             for (var i = 0; i < optimizers.Count; i++)
             {
                 var prefix = $"optimizer.{i}.";
-                if (!meta.ContainsKey(prefix + "param_groups"))
+                var flatMeta = WithPrefix(meta, prefix);
+                if (flatMeta.Count == 0)
                     throw new ArgumentException($"{path}: the checkpoint has no optimizer {i} (it was saved with fewer optimizers)", nameof(optimizers));
-                var flat = tensors.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
-                var flatMeta = meta.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
-                optimizers[i].load_state_dict(StateDict.from_flat(flat, flatMeta));
+                try { optimizers[i].load_flat_state_dict(WithPrefix(tensors, prefix), flatMeta); }
+                catch (ArgumentException e) { throw new ArgumentException($"{path}: optimizer {i}: {e.Message}", nameof(optimizers), e); }
             }
             for (var i = 0; i < schedulers.Count; i++)
             {
-                if (!meta.TryGetValue($"scheduler.{i}", out var text))
+                var flatMeta = WithPrefix(meta, $"scheduler.{i}.");
+                if (flatMeta.Count == 0)
                     throw new ArgumentException($"{path}: the checkpoint has no scheduler {i} (it was saved with fewer schedulers)", nameof(schedulers));
-                schedulers[i].load_state_dict(SchedulerState.from_metadata(new Dictionary<string, string> { ["lr_scheduler"] = text }));
+                try { schedulers[i].load_flat_state_dict(flatMeta); }
+                catch (ArgumentException e) { throw new ArgumentException($"{path}: scheduler {i}: {e.Message}", nameof(schedulers), e); }
             }
             return new CheckpointContents(Read<TrainerPosition>(path, meta, "position"), Read<TrainingHistory>(path, meta, "history"), UserMetadata(meta));
         }
@@ -113,11 +117,12 @@ public static class Checkpoint
         return meta;
     }
 
+    static Dictionary<string, T> WithPrefix<T>(IReadOnlyDictionary<string, T> entries, string prefix) =>
+        entries.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
+
     static void LoadModel(string path, nn.Module model, Dictionary<string, Tensor> tensors)
     {
-        const string prefix = "model.";
-        var state = tensors.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
-        try { model.load_state_dict(state); }
+        try { model.load_weights(WithPrefix(tensors, "model.")); }
         catch (ArgumentException e) { throw new ArgumentException($"{path}: {e.Message}", nameof(model), e); }
     }
 
@@ -128,6 +133,5 @@ public static class Checkpoint
         catch (JsonException e) { throw new ArgumentException($"{path}: metadata '{key}' is not a {typeof(T).Name}: {e.Message}", nameof(path), e); }
     }
 
-    static Dictionary<string, string> UserMetadata(Dictionary<string, string> meta) =>
-        meta.Where(e => e.Key.StartsWith(UserPrefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[UserPrefix.Length..], e => e.Value);
+    static Dictionary<string, string> UserMetadata(Dictionary<string, string> meta) => WithPrefix(meta, UserPrefix);
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using VaeLab.Torch.Display;
+
 
 namespace VaeLab.Training;
 
@@ -32,5 +32,5 @@ public sealed class EpochLog(params string[] losses) : IProgress<TrainingProgres
     }
 
     string Losses(IReadOnlyDictionary<string, double> values) =>
-        string.Join("  ", (losses.Length == 0 ? values.Keys : losses.Where(values.ContainsKey)).Select(name => $"{name} {NumberFormat.General(values[name], 4)}"));
+        string.Join("  ", (losses.Length == 0 ? values.Keys : losses.Where(values.ContainsKey)).Select(name => $"{name} {Display.NumberFormat.General(values[name], 4)}"));
 }

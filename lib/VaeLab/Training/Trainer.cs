@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using VaeLab.Torch;
-using VaeLab.Torch.Optim;
-using static VaeLab.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch.optim;
+using static TorchSharp.torch.optim.lr_scheduler;
+using static TorchSharp.torch;
 
 namespace VaeLab.Training;
 
@@ -136,11 +137,11 @@ public sealed class Trainer<TBatch>
         foreach (var optimizer in optimizers) optimizer.zero_grad();
         manual_seed(Seed(options.seed, position.step));
         var context = new StepContext(position.epoch, position.step, options.kl_schedule.weight(position.epoch, position.step));
-        var losses = train_step(batch, context).ToDictionary(e => e.Key, e => e.Value.item());
+        var losses = train_step(batch, context).ToDictionary(e => e.Key, e => e.Value.ToDouble());
         double? grad_norm = options.clip_grad_norm is { } max_norm
-            ? nn.utils.clip_grad_norm_(optimizers.SelectMany(o => o.param_groups).SelectMany(g => g.@params), max_norm)
+            ? nn.utils.clip_grad_norm_(optimizers.SelectMany(o => o.parameters()), max_norm)
             : null;
-        var lr = optimizers.Select(o => o.param_groups[0].lr).ToArray();
+        var lr = optimizers.Select(o => o.ParamGroups.First().LearningRate).ToArray();
         foreach (var optimizer in optimizers) optimizer.step();
         if (options.scheduler_interval == SchedulerInterval.Step)
             foreach (var scheduler in schedulers) scheduler.step();
@@ -178,7 +179,7 @@ public sealed class Trainer<TBatch>
                     using (NewDisposeScope())
                     {
                         if (!batches.MoveNext()) break;
-                        results.Add(validation_step!(batches.Current, context).ToDictionary(e => e.Key, e => e.Value.item()));
+                        results.Add(validation_step!(batches.Current, context).ToDictionary(e => e.Key, e => e.Value.ToDouble()));
                     }
                 }
             }

@@ -2,7 +2,8 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using VaeLab.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Data.Images;
 
@@ -215,7 +216,7 @@ sealed class BatchEnumerator : IEnumerator<ImageBatch>
         }
         owner.waited += clock.Elapsed;
         if (batch is null) return false;
-        current = new ImageBatch(torch.tensor<float>(batch.Images, batch.Shape), torch.tensor(batch.Labels, [batch.Labels.Length]), batch.Indices);
+        current = new ImageBatch(torch.tensor(batch.Images, batch.Shape), torch.tensor(batch.Labels, [batch.Labels.Length]), batch.Indices);
         owner.delivered++;
         return true;
     }

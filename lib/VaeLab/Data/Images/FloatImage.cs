@@ -1,4 +1,5 @@
-using VaeLab.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Data.Images;
 
@@ -49,12 +50,12 @@ public sealed class FloatImage
     }
 
     /// <summary>A C x H x W float32 tensor holding a copy of the values.</summary>
-    public Tensor ToTensor() => torch.tensor<float>(Data, [Channels, Height, Width]);
+    public Tensor ToTensor() => torch.tensor(Data, [Channels, Height, Width]);
 
     /// <summary>The values of a C x H x W tensor of any floating type.</summary>
     public static FloatImage FromTensor(Tensor chw)
     {
         if (chw.dim() != 3) throw new ArgumentException($"expected a C x H x W tensor, got shape [{string.Join(", ", chw.shape)}]", nameof(chw));
-        return new FloatImage((int)chw.shape[0], (int)chw.shape[1], (int)chw.shape[2], chw.data<float>());
+        return new FloatImage((int)chw.shape[0], (int)chw.shape[1], (int)chw.shape[2], chw.data<float>().ToArray());
     }
 }

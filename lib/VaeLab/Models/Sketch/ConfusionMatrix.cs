@@ -1,4 +1,5 @@
-using VaeLab.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;
 
@@ -32,8 +33,8 @@ public sealed class ConfusionMatrix
     public void add(Tensor actual, Tensor predicted)
     {
         using var labels = predicted.dim() == 2 ? predicted.argmax(1) : predicted.alias();
-        var a = actual.data<long>();
-        var p = labels.data<long>();
+        var a = actual.data<long>().ToArray();
+        var p = labels.data<long>().ToArray();
         if (a.Length != p.Length) throw new ArgumentException($"{a.Length} actual labels but {p.Length} predictions", nameof(predicted));
         for (var i = 0; i < a.Length; i++) add((int)a[i], (int)p[i]);
     }

@@ -1,6 +1,6 @@
-using VaeLab.Torch;
-using VaeLab.Torch.Modules;
-using static VaeLab.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;
 
@@ -14,26 +14,26 @@ public sealed class DoodleCnn : nn.Module<Tensor, Tensor>
 {
     public const int ImageSize = 28;
 
-    public Conv2d conv1 { get; }
-    public BatchNorm2d bn1 { get; }
-    public Conv2d conv2 { get; }
-    public BatchNorm2d bn2 { get; }
-    public Conv2d conv3 { get; }
-    public BatchNorm2d bn3 { get; }
-    public Conv2d conv4 { get; }
-    public BatchNorm2d bn4 { get; }
-    public Conv2d conv5 { get; }
-    public BatchNorm2d bn5 { get; }
-    public MaxPool2d pool { get; }
-    public Dropout dropout { get; }
-    public Linear fc1 { get; }
-    public Linear fc2 { get; }
-    public Linear fc3 { get; }
+    public readonly Conv2d conv1;
+    public readonly BatchNorm2d bn1;
+    public readonly Conv2d conv2;
+    public readonly BatchNorm2d bn2;
+    public readonly Conv2d conv3;
+    public readonly BatchNorm2d bn3;
+    public readonly Conv2d conv4;
+    public readonly BatchNorm2d bn4;
+    public readonly Conv2d conv5;
+    public readonly BatchNorm2d bn5;
+    public readonly MaxPool2d pool;
+    public readonly Dropout dropout;
+    public readonly Linear fc1;
+    public readonly Linear fc2;
+    public readonly Linear fc3;
 
     public long num_classes { get; }
 
     /// <summary>Seed 001's ten classes: cat, dog, car, tree, house, flower, fish, star, apple, face.</summary>
-    public DoodleCnn(long num_classes = 10, double dropout = 0.3)
+    public DoodleCnn(long num_classes = 10, double dropout = 0.3) : base(nameof(DoodleCnn))
     {
         this.num_classes = num_classes;
         (conv1, bn1) = (nn.Conv2d(1, 32, 3, padding: 1), nn.BatchNorm2d(32));
@@ -46,6 +46,7 @@ public sealed class DoodleCnn : nn.Module<Tensor, Tensor>
         fc1 = nn.Linear(512 * 7 * 7, 512);
         fc2 = nn.Linear(512, 256);
         fc3 = nn.Linear(256, num_classes);
+        RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)

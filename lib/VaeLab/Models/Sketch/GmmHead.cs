@@ -1,8 +1,8 @@
-using VaeLab.Torch;
-using VaeLab.Torch.Modules;
-using static VaeLab.Torch.torch;
-using F = VaeLab.Torch.torch.nn.functional;
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Models.Sketch;
 
@@ -48,7 +48,7 @@ public sealed record Mixture(Tensor pi_logits, Tensor mu_x, Tensor mu_y, Tensor 
     {
         using var scope = NewDisposeScope();
         var labels = target[TensorIndex.Ellipsis, ^3..].argmax(-1);
-        var loss = F.cross_entropy(pen_logits.reshape(-1, 3), labels.reshape(-1), reduction: Reduction.none);
+        var loss = F.cross_entropy(pen_logits.reshape(-1, 3), labels.reshape(-1), reduction: Reduction.None);
         return loss.view(labels.shape).MoveToOuterDisposeScope();
     }
 
@@ -90,7 +90,7 @@ public sealed record Mixture(Tensor pi_logits, Tensor mu_x, Tensor mu_y, Tensor 
         double[] Values(Tensor t)
         {
             using var detached = t.detach();
-            return detached.data<double>();
+            return detached.data<double>().ToArray();
         }
         var (pi, pen, mx, my, sx, sy, r) = (Values(pi_logits), Values(pen_logits), Values(mu_x), Values(mu_y), Values(sigma_x), Values(sigma_y), Values(rho));
         var (mt, st) = mu_t is null ? (null, null) : (Values(mu_t), Values(sigma_t!));
@@ -140,21 +140,24 @@ public sealed record Mixture(Tensor pi_logits, Tensor mu_x, Tensor mu_y, Tensor 
 /// </summary>
 public sealed class GmmHead : nn.Module<Tensor, Mixture>
 {
-    public readonly nn.Parameter weight;
-    public readonly nn.Parameter bias;
+    public readonly Parameter weight;
+    public readonly Parameter bias;
 
     public long num_mixture { get; }
     public bool temporal { get; }
     public double reg_covar { get; }
 
-    public GmmHead(long in_features, long num_mixture, bool temporal, double reg_covar = 0)
+    public GmmHead(long in_features, long num_mixture, bool temporal, double reg_covar = 0) : base(nameof(GmmHead))
     {
         if (num_mixture < 1) throw new ArgumentOutOfRangeException(nameof(num_mixture), num_mixture, "a mixture needs at least one component");
         if (!(reg_covar >= 0)) throw new ArgumentOutOfRangeException(nameof(reg_covar), reg_covar, "the Tikhonov term must be >= 0");
         (this.num_mixture, this.temporal, this.reg_covar) = (num_mixture, temporal, reg_covar);
-        // A Linear's parameters with PyTorch's default init; the Linear itself is not kept.
-        var linear = new Linear(in_features, output_size);
-        (weight, bias) = (linear.weight, linear.bias!);
+        weight = new Parameter(empty(output_size, in_features));
+        bias = new Parameter(empty(output_size));
+        // PyTorch's default init of a Linear(in_features, output_size).
+        nn.init.kaiming_uniform_(weight, a: Math.Sqrt(5));
+        nn.init.uniform_(bias, -1 / Math.Sqrt(in_features), 1 / Math.Sqrt(in_features));
+        RegisterComponents();
     }
 
     public long output_size => (temporal ? 8 : 6) * num_mixture + 3;

@@ -1,6 +1,6 @@
 using VaeLab.Data;
-using VaeLab.Torch;
-using static VaeLab.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;
 

@@ -1,9 +1,9 @@
 using VaeLab.Data;
-using VaeLab.Torch;
-using VaeLab.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
 using VaeLab.Training;
-using static VaeLab.Torch.torch;
-using F = VaeLab.Torch.torch.nn.functional;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace VaeLab.Models.Sketch;
 
@@ -77,10 +77,10 @@ public sealed record SketchPrediction(int[] classes, double[] probabilities, str
 public sealed class SketchClassifier : nn.Module<StrokeBatch, Tensor>
 {
     public SketchClassifierConfig config { get; }
-    public SketchEncoder encoder { get; }
-    public Sequential classifier { get; }
+    public readonly SketchEncoder encoder;
+    public readonly Sequential classifier;
 
-    public SketchClassifier(SketchClassifierConfig? config = null)
+    public SketchClassifier(SketchClassifierConfig? config = null) : base(nameof(SketchClassifier))
     {
         this.config = config ?? new SketchClassifierConfig();
         this.config.Validate();
@@ -90,6 +90,7 @@ public sealed class SketchClassifier : nn.Module<StrokeBatch, Tensor>
             ("fc1", nn.Linear(c.z_size, c.hidden_size)), ("drop1", nn.Dropout(c.dropout)),
             ("fc2", nn.Linear(c.hidden_size, c.hidden_size)), ("drop2", nn.Dropout(c.dropout)),
             ("fc3", nn.Linear(c.hidden_size, c.num_classes)));
+        RegisterComponents();
     }
 
     /// <summary>Class logits [B, num_classes].</summary>
@@ -141,7 +142,7 @@ public sealed class SketchClassifier : nn.Module<StrokeBatch, Tensor>
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             using var batch = SketchBatches.to_batch(sketches, config.timing);
-            var probabilities = F.softmax(call(batch), 1).to(ScalarType.Float64).data<double>();
+            var probabilities = F.softmax(call(batch), 1).to(ScalarType.Float64).data<double>().ToArray();
             return Enumerable.Range(0, sketches.Count)
                 .Select(i => SketchPrediction.FromProbabilities(probabilities.AsSpan(i * config.num_classes, config.num_classes).ToArray(), k ?? Math.Min(3, config.num_classes),
                     config.ood_threshold, config.categories))

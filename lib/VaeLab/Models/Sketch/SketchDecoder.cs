@@ -1,6 +1,7 @@
+using TorchSharp;
 using VaeLab.Torch;
-using VaeLab.Torch.Modules;
-using static VaeLab.Torch.torch;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;
 
@@ -15,25 +16,26 @@ public sealed class SketchDecoder : nn.Module
 {
     public readonly Linear? fc_hc;
     public readonly LSTM? lstm;
-    public readonly LayerNormLSTMCell[]? cells;
+    public readonly ModuleList<LayerNormLSTMCell>? cells;
     public readonly GmmHead fc_params;
 
     public long hidden_size { get; }
     public long num_layers { get; }
     public long z_size { get; }
 
-    public SketchDecoder(SketchRnnConfig c)
+    public SketchDecoder(SketchRnnConfig c) : base(nameof(SketchDecoder))
     {
         (hidden_size, num_layers) = (c.dec_rnn_size, c.num_layers);
         z_size = c.conditional ? c.z_size : 0;
         var input_size = c.stroke_width + z_size;
         if (c.conditional) fc_hc = SketchEncoder.SmallGaussian(nn.Linear(c.z_size, 2 * c.dec_rnn_size));
-        if (c.dec_model == SketchDecoderCell.Lstm) lstm = nn.LSTM(input_size, c.dec_rnn_size, c.num_layers, batch_first: true);
+        if (c.dec_model == SketchDecoderCell.Lstm) lstm = nn.LSTM(input_size, c.dec_rnn_size, c.num_layers, batchFirst: true);
         else
-            cells = Enumerable.Range(0, c.num_layers)
-                .Select(l => nn.LayerNormLSTMCell(l == 0 ? input_size : c.dec_rnn_size, c.dec_rnn_size, dropout: 1 - c.recurrent_dropout_prob))
-                .ToArray();
+            cells = nn.ModuleList(Enumerable.Range(0, c.num_layers)
+                .Select(l => new LayerNormLSTMCell(l == 0 ? input_size : c.dec_rnn_size, c.dec_rnn_size, dropout: 1 - c.recurrent_dropout_prob))
+                .ToArray());
         fc_params = new GmmHead(c.dec_rnn_size, c.num_mixture, c.timing, c.reg_covar);
+        RegisterComponents();
     }
 
     /// <summary>The state before the first step: tanh(fc_hc(z)) as [h0, c0] for every layer, or zeros without z.</summary>
@@ -58,7 +60,11 @@ public sealed class SketchDecoder : nn.Module
     public (Tensor output, (Tensor h, Tensor c) state) run(Tensor x, Tensor? z, (Tensor h, Tensor c) state)
     {
         var input = z is null ? x : cat([x, z.unsqueeze(1).expand(x.size(0), x.size(1), z.size(1))], 2);
-        if (lstm is not null) return lstm.call(input, state);
+        if (lstm is not null)
+        {
+            var (y, h_n, c_n) = lstm.call(input, state);
+            return (y, (h_n, c_n));
+        }
 
         using var scope = NewDisposeScope();
         var h = state.h.unbind(0);
@@ -70,7 +76,7 @@ public sealed class SketchDecoder : nn.Module
         for (var t = 0; t < outputs.Length; t++)
         {
             var layer_input = steps[t];
-            for (var l = 0; l < cells!.Length; l++)
+            for (var l = 0; l < cells!.Count; l++)
             {
                 (h[l], c[l]) = cells[l].call(layer_input, (h[l], c[l]));
                 layer_input = h[l];

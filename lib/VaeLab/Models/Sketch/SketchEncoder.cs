@@ -1,6 +1,7 @@
+using TorchSharp;
+using TorchSharp.Modules;
 using VaeLab.Torch;
-using VaeLab.Torch.Modules;
-using static VaeLab.Torch.torch;
+using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;
 
@@ -12,19 +13,20 @@ namespace VaeLab.Models.Sketch;
 /// </summary>
 public sealed class SketchEncoder : nn.Module<Tensor, long[], (Tensor mu, Tensor logvar)>
 {
-    public LSTM lstm { get; }
-    public Linear fc_mu { get; }
-    public Linear fc_sigma { get; }
+    public readonly LSTM lstm;
+    public readonly Linear fc_mu;
+    public readonly Linear fc_sigma;
 
     /// <summary>Bound on |sigma_hat| (seed 001 clamps the log variance to [-10, 10]); null leaves it free.</summary>
     public double? logvar_clamp { get; }
 
-    public SketchEncoder(long input_size, long hidden_size, long z_size, long num_layers = 1, double? logvar_clamp = null)
+    public SketchEncoder(long input_size, long hidden_size, long z_size, long num_layers = 1, double? logvar_clamp = null) : base(nameof(SketchEncoder))
     {
-        lstm = nn.LSTM(input_size, hidden_size, num_layers, batch_first: true, bidirectional: true);
+        lstm = nn.LSTM(input_size, hidden_size, num_layers, batchFirst: true, bidirectional: true);
         fc_mu = SmallGaussian(nn.Linear(2 * hidden_size, z_size));
         fc_sigma = SmallGaussian(nn.Linear(2 * hidden_size, z_size));
         this.logvar_clamp = logvar_clamp;
+        RegisterComponents();
     }
 
     /// <summary>magenta's super_linear with init_w='gaussian', weight_start=0.001: the latent starts near N(0, I) and barely moves the decoder.</summary>
@@ -38,7 +40,7 @@ public sealed class SketchEncoder : nn.Module<Tensor, long[], (Tensor mu, Tensor
     /// <summary>mu and sigma_hat [B, z_size] of padded rows [B, N, input_size], each sequence read up to its length.</summary>
     public override (Tensor mu, Tensor logvar) forward(Tensor strokes, long[] lengths)
     {
-        var (_, (h, _)) = lstm.call(strokes, lengths);
+        var (_, h, _) = PackedLstm.forward(lstm, strokes, lengths);
         // h holds (layer, direction) pairs in order: the last two are the top layer's forward and backward states.
         var last = cat([h[^2], h[^1]], 1);
         var logvar = fc_sigma.call(last);

@@ -1,5 +1,6 @@
+using TorchSharp;
 using VaeLab.Data;
-using static VaeLab.Torch.torch;
+using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;
 
@@ -24,7 +25,7 @@ public sealed partial class SketchRnn
                 using var scope = NewDisposeScope();
                 using (batch)
                     foreach (var (name, value) in losses(batch, kl_weight ?? config.kl_weight))
-                        sums[name] = sums.GetValueOrDefault(name) + value.item() * batch.Lengths.Length;
+                        sums[name] = sums.GetValueOrDefault(name) + value.ToDouble() * batch.Lengths.Length;
             }
             return sums.ToDictionary(e => e.Key, e => e.Value / sketches.Count);
         });

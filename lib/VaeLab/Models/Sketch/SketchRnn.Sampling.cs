@@ -1,6 +1,6 @@
 using VaeLab.Data;
-using VaeLab.Torch;
-using static VaeLab.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;
 
@@ -78,7 +78,7 @@ public sealed partial class SketchRnn
     public static Tensor slerp(Tensor z0, Tensor z1, double t)
     {
         using var scope = NewDisposeScope();
-        var cos = ((z0 * z1).sum() / (z0.norm() * z1.norm())).item();
+        var cos = ((z0 * z1).sum() / (z0.norm() * z1.norm())).ToDouble();
         var omega = Math.Acos(Math.Clamp(cos, -1, 1));
         var so = Math.Sin(omega);
         if (so < 1e-7) return lerp(z0, z1, t).MoveToOuterDisposeScope();

@@ -1,8 +1,8 @@
 using VaeLab.Data;
-using VaeLab.Torch;
+using TorchSharp;
 using VaeLab.Training;
-using static VaeLab.Torch.torch;
-using Reduction = VaeLab.Torch.torch.nn.Reduction;
+using static TorchSharp.torch;
+using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Models.Sketch;
 
@@ -20,16 +20,17 @@ public sealed record SketchRnnOutput(Mixture mixture, Tensor? mu, Tensor? logvar
 public sealed partial class SketchRnn : nn.Module<StrokeBatch, SketchRnnOutput>
 {
     public SketchRnnConfig config { get; }
-    public SketchEncoder? encoder { get; }
-    public SketchDecoder decoder { get; }
+    public readonly SketchEncoder? encoder;
+    public readonly SketchDecoder decoder;
 
-    public SketchRnn(SketchRnnConfig? config = null)
+    public SketchRnn(SketchRnnConfig? config = null) : base(nameof(SketchRnn))
     {
         this.config = config ?? new SketchRnnConfig();
         this.config.Validate();
         if (this.config.conditional)
             encoder = new SketchEncoder(this.config.stroke_width, this.config.enc_rnn_size, this.config.z_size, this.config.num_layers, this.config.logvar_clamp);
         decoder = new SketchDecoder(this.config);
+        RegisterComponents();
     }
 
     public override SketchRnnOutput forward(StrokeBatch batch)
@@ -84,7 +85,7 @@ public sealed partial class SketchRnn : nn.Module<StrokeBatch, SketchRnnOutput>
         var pen = mixture.pen_nll(target);
         if (mask_pen) pen = pen * mask;
         var recon = (stroke + pen).mean();
-        var kl = mu is null ? zeros_like(recon) : Losses.gaussian_kl(mu, logvar!, Reduction.mean);
+        var kl = mu is null ? zeros_like(recon) : Losses.gaussian_kl(mu, logvar!, Reduction.Mean);
         var total = mu is null ? recon : recon + kl_weight * kl.clamp(min: kl_tolerance);
         return new()
         {

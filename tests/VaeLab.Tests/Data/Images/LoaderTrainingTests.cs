@@ -1,6 +1,6 @@
 using VaeLab.Data.Images;
 using VaeLab.Models;
-using VaeLab.Torch.Optim;
+using static TorchSharp.torch.optim;
 using VaeLab.Training;
 
 namespace VaeLab.Tests.Data.Images;
