@@ -24,8 +24,10 @@ public sealed class RecordedFixture(JsonElement element)
 
     public Tensor Input(string key) => Decode(element.GetProperty("inputs").GetProperty(key));
     public Tensor Output(string key) => Decode(element.GetProperty("outputs").GetProperty(key));
+    public IReadOnlyList<string> OutputNames => element.GetProperty("outputs").EnumerateObject().Select(p => p.Name).ToList();
     public double Arg(string key) => element.GetProperty("args").GetProperty(key).GetDouble();
     public JsonElement ArgJson(string key) => element.GetProperty("args").GetProperty(key);
+    public JsonElement Args => element.GetProperty("args");
 
     static Tensor Decode(JsonElement t)
     {
