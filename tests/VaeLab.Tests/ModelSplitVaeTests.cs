@@ -102,6 +102,28 @@ public class ModelSplitVaeTests
         Assert.Equal(1e-3 * mse, losses["loss_decoder"].ToDouble(), 6);
     }
 
+    [Fact]
+    public void BackwardLeavesFrozenParametersAlone()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(0);
+        using var model = new SplitVae(Small);
+        var x = Images(4);
+        foreach (var p in model.encoder.parameters()) p.requires_grad = false;
+
+        manual_seed(3);
+        model.backward(model.losses(x));
+        Assert.All(model.encoder.parameters(), p => Assert.Null(p.grad));
+        var ours = model.decoder.parameters().Select(p => p.grad!).ToList();
+
+        model.zero_grad();
+        manual_seed(3);
+        model.losses(x)["loss_decoder"].backward();
+        var decoder = model.decoder.parameters().Select(p => p.grad!).ToList();
+        Assert.Equal(decoder.Count, ours.Count);
+        for (var i = 0; i < ours.Count; i++) Assert.True(decoder[i].allclose(ours[i], 1e-5, 1e-9), $"gradient {i} differs");
+    }
+
     static void TrainStep(SplitVae model, Tensor x, Optimizer encoder, Optimizer decoder)
     {
         using var scope = NewDisposeScope();

@@ -9,6 +9,7 @@ namespace VaeLab;
 /// variances. Each component's sign makes its largest-magnitude entry positive, so results do not depend on the
 /// eigensolver. The covariance comes from torch in float64; its eigenvectors from cyclic Jacobi rotations, which are
 /// exact to rounding for the small D of latent spaces (the cost grows as D^3: a second or two at D = 512).
+/// Products use mm, not matmul: TorchSharp's matmul aborts the process on an error instead of throwing.
 /// </summary>
 public sealed class Pca : IDisposable
 {
@@ -43,7 +44,7 @@ public sealed class Pca : IDisposable
         var rows = x.detach().to(float64);
         var center = rows.mean([0]);
         var centered = rows - center;
-        var covariance = centered.t().matmul(centered) / (n - 1);
+        var covariance = centered.t().mm(centered) / (n - 1);
         var (values, vectors) = SymmetricEigen(covariance.contiguous().data<double>().ToArray(), (int)d);
 
         var order = Enumerable.Range(0, (int)d).OrderByDescending(i => values[i]).Take(n_components).ToArray();
@@ -65,10 +66,10 @@ public sealed class Pca : IDisposable
     public Tensor transform(Tensor x)
     {
         if (x.dim() != 2 || x.size(1) != mean.size(0))
-            throw new ArgumentException($"expected an [N, {mean.size(0)}] matrix, got [{string.Join(", ", x.shape)}]", nameof(x));
+            throw new ArgumentException($"PCA.transform takes an [N, {mean.size(0)}] matrix (the width it was fitted to), got [{string.Join(", ", x.shape)}]", nameof(x));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return (x.detach().to(mean.dtype) - mean).matmul(components.t()).MoveToOuterDisposeScope();
+        return (x.detach().to(mean.dtype) - mean).mm(components.t()).MoveToOuterDisposeScope();
     }
 
     /// <summary>Fits to <paramref name="x"/> and projects it: its first <paramref name="n_components"/> principal coordinates.</summary>

@@ -86,6 +86,8 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
 
     public sealed class Encoder : nn.Module<Tensor, (Tensor mu, Tensor log_var)>
     {
+        readonly (long channels, long size) image;
+
         public readonly Conv2d conv1;
         public readonly Conv2d conv2;
         public readonly Conv2d conv3;
@@ -98,6 +100,7 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
         internal Encoder(ConvVaeConfig c) : base(nameof(Encoder))
         {
             var (f1, f2, f3) = (c.max_filters / 4, c.max_filters / 2, c.max_filters);
+            image = (c.image_channels, c.image_size);
             conv1 = nn.Conv2d(c.image_channels, f1, 3, stride: 2, padding: 1); // size / 2
             conv2 = nn.Conv2d(f1, f2, 3, stride: 2, padding: 1);               // size / 4
             conv3 = nn.Conv2d(f2, f3, 3, stride: 2, padding: 1);               // size / 8
@@ -111,6 +114,7 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
 
         public override (Tensor mu, Tensor log_var) forward(Tensor x)
         {
+            ImageBatch.Check(x, image.channels, image.size, nameof(ConvVae), nameof(x));
             x = F.leaky_relu(bn1.call(conv1.call(x)));
             x = F.leaky_relu(bn2.call(conv2.call(x)));
             x = F.leaky_relu(bn3.call(conv3.call(x)));

@@ -138,19 +138,18 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
     /// loss_decoder. The seed does backward(L_enc), steps the encoder, clears the gradients, then backward(L_dec)
     /// and steps the decoder; both backward passes run on the same forward graph, so taking the two gradients
     /// first and stepping both optimizers after is the same update, and needs no backward through an encoder
-    /// already changed in place.
+    /// already changed in place. Frozen parameters (requires_grad false) are left alone, as backward leaves them.
     /// </summary>
     public void backward(IReadOnlyDictionary<string, Tensor> losses)
     {
-        var encoder_params = encoder.parameters().Cast<Tensor>().ToArray();
-        var decoder_params = decoder.parameters().Cast<Tensor>().ToArray();
-        var encoder_grads = autograd.grad([losses["loss_encoder"]], encoder_params, retain_graph: true, allow_unused: true);
-        var decoder_grads = autograd.grad([losses["loss_decoder"]], decoder_params, allow_unused: true);
-        foreach (var (p, g) in encoder_params.Zip(encoder_grads).Concat(decoder_params.Zip(decoder_grads)))
-        {
-            p.grad = g;
-            g?.Dispose();
-        }
+        // backward(inputs) rather than autograd.grad: TorchSharp's autograd.grad aborts the process on any error (losses
+        // made under no_grad, a graph already freed by an earlier call), where backward throws.
+        var encoder_params = encoder.parameters().Where(p => p.requires_grad).ToList<Tensor>();
+        var decoder_params = decoder.parameters().Where(p => p.requires_grad).ToList<Tensor>();
+        foreach (var p in encoder_params.Concat(decoder_params)) p.grad = null;
+        // An empty inputs list would mean every leaf of the graph.
+        if (encoder_params.Count > 0) losses["loss_encoder"].backward(retain_graph: true, inputs: encoder_params);
+        if (decoder_params.Count > 0) losses["loss_decoder"].backward(inputs: decoder_params);
     }
 
     public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
@@ -186,6 +185,8 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
 
     public sealed class Encoder : nn.Module<Tensor, (Tensor mu, Tensor logvar)>
     {
+        readonly (long channels, long size) image;
+
         public readonly Sequential conv;
         public readonly Sequential fc;
         public readonly Linear l_mu;
@@ -194,6 +195,7 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
         internal Encoder(SplitVaeConfig c) : base(nameof(Encoder))
         {
             var ch = c.encoder_channels;
+            image = (c.image_channels, c.image_size);
             conv = nn.Sequential(new EncoderBlock(c.image_channels, ch[0], c), new EncoderBlock(ch[0], ch[1], c), new EncoderBlock(ch[1], ch[2], c));
             var flattened = ch[2] * c.bottleneck_size * c.bottleneck_size;
             fc = nn.Sequential(nn.Linear(flattened, c.fc_size, hasBias: false), nn.BatchNorm1d(c.fc_size, momentum: c.batch_norm_momentum), nn.ReLU());
@@ -204,6 +206,7 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
 
         public override (Tensor mu, Tensor logvar) forward(Tensor x)
         {
+            ImageBatch.Check(x, image.channels, image.size, nameof(SplitVae), nameof(x));
             var h = fc.call(conv.call(x).flatten(1));
             return (l_mu.call(h), l_var.call(h));
         }

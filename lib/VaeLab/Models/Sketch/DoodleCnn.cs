@@ -51,8 +51,7 @@ public sealed class DoodleCnn : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        if (x.dim() != 4 || x.size(1) != 1 || x.size(2) != ImageSize || x.size(3) != ImageSize)
-            throw new ArgumentException($"DoodleCnn takes [N, 1, 28, 28] rasters, got [{string.Join(", ", x.shape)}]", nameof(x));
+        ImageBatch.Check(x, 1, ImageSize, nameof(DoodleCnn), nameof(x));
         x = bn1.call(conv1.call(x)).relu();
         x = bn2.call(conv2.call(x)).relu();
         x = pool.call(bn3.call(conv3.call(x)).relu());
