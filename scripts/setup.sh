@@ -4,10 +4,9 @@
 # (benchmarks, fixture generation) are passed as arguments: scripts/setup.sh python3-torch
 set -euo pipefail
 
-packages=(libtorch-dev cmake g++ make "$@")
-# Debian's libtorch calls whatever libblas.so.3 is installed; OpenBLAS makes linear layers about 9x and
-# transposed convolutions about 3x faster than the reference BLAS (see bench/README.md).
-packages+=(libopenblas0-pthread)
+# libtorch comes from NuGet with TorchSharp (dotnet build restores it); on Debian 12 the build itself makes
+# TorchSharp's native library load (lib/VaeLab/build/TorchSharp.targets), so nothing here concerns it.
+packages=(make "$@")
 # Validating executed notebooks in the tests.
 packages+=(python3-nbformat)
 # Fashion-MNIST (/usr/share/fashion-mnist): the default image data of the demo and the image notebooks.

@@ -3,7 +3,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # xunit runs test classes in parallel on every core; libtorch's own threads on top would oversubscribe them.
-export VAELAB_NUM_THREADS=${VAELAB_NUM_THREADS:-1} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+# OMP_NUM_THREADS too, for test processes whose first call reaches TorchSharp before VaeLab (which reads VAELAB_NUM_THREADS).
+export VAELAB_NUM_THREADS=${VAELAB_NUM_THREADS:-1}
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$VAELAB_NUM_THREADS}
 log=$(mktemp)
 dotnet test Polyglot.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -17,7 +17,8 @@ public sealed class HtmlString(string html)
 /// Turns a displayed value into MIME-typed representations. Library types bring their own formatters through the
 /// convention Polyglot Notebooks also honours (an attribute named <c>TypeFormatterSourceAttribute</c>, matched by name,
 /// on the type or a base type), so one library serves VS Code and this engine; a loaded assembly can also carry that
-/// attribute with a ForType for another library's type. Everything else gets plain defaults.
+/// attribute with a ForType naming another library's type, which then takes precedence over that type's own attribute.
+/// Everything else gets plain defaults.
 /// </summary>
 public static class ValueFormatter
 {
@@ -88,16 +89,18 @@ public static class ValueFormatter
 
     static Convention? Discover(Type type)
     {
+        // A library that formats another library's type (VaeLab's attribute for TorchSharp's Tensor, which carries a
+        // plainer formatter of its own) names it in ForType on an assembly-level attribute, and that choice comes first.
+        var foreign = AppDomain.CurrentDomain.GetAssemblies()
+            .SelectMany(assembly => assembly.GetCustomAttributes(inherit: false).Where(IsFormatterSource))
+            .FirstOrDefault(a => a.GetType().GetProperty("ForType")?.GetValue(a) is Type served && served.IsAssignableFrom(type));
+        if (foreign is not null) return FromAttribute(type, foreign);
         for (var t = type; t is not null; t = t.BaseType)
         {
             var attribute = t.GetCustomAttributes(inherit: false).FirstOrDefault(IsFormatterSource);
             if (attribute is not null) return FromAttribute(t, attribute);
         }
-        // A type of another library (TorchSharp's Tensor) can be served by an assembly-level attribute naming it in ForType.
-        var foreign = AppDomain.CurrentDomain.GetAssemblies()
-            .SelectMany(assembly => assembly.GetCustomAttributes(inherit: false).Where(IsFormatterSource))
-            .FirstOrDefault(a => a.GetType().GetProperty("ForType")?.GetValue(a) is Type served && served.IsAssignableFrom(type));
-        return foreign is null ? null : FromAttribute(type, foreign);
+        return null;
     }
 
     static bool IsFormatterSource(object attribute) => attribute.GetType().Name == "TypeFormatterSourceAttribute";

@@ -1,3 +1,5 @@
+using VaeLab.Torch;
+using TorchSharp.Modules;
 using System.Xml.Linq;
 using VaeLab.Display;
 
@@ -20,7 +22,7 @@ public class DisplayConventionTests
         ["Table"] = () => Table.From([new { epoch = 1, loss = 0.5 }]),
         ["Metric"] = () => new Metric("accuracy", 0.95),
         ["Tensor"] = () => ones(2, 3),
-        ["Parameter"] = () => new nn.Parameter(ones(2)),
+        ["Parameter"] = () => new Parameter(ones(2)),
         ["ModelSummary"] = () => nn.Sequential(nn.Linear(3, 2)).summary([1, 3]),
     };
 
@@ -85,7 +87,7 @@ public class DisplayConventionTests
     [Fact]
     public void ADerivedTypeInheritsItsBaseTypesFormatters()
     {
-        using var parameter = new nn.Parameter(tensor(new[] { 1.0f, 2.0f }));
+        using var parameter = new Parameter(tensor(new[] { 1.0f, 2.0f }));
         var html = ConventionKernel.Format(parameter).Outputs["text/html"];
         Assert.Contains("requires_grad", html);
         Assert.Contains("Parameter containing:", html);

@@ -42,8 +42,9 @@ static class DisplayFixture
 
 /// <summary>
 /// Formats a value as a notebook kernel does by convention, with names and reflection only: the attribute
-/// called TypeFormatterSourceAttribute, its FormatterSourceType and PreferredMimeTypes, the source's
-/// parameterless constructor and CreateTypeFormatters, and each formatter's MimeType, Type and Format.
+/// called TypeFormatterSourceAttribute (on a loaded assembly naming the type in ForType, else on the type), its
+/// FormatterSourceType and PreferredMimeTypes, the source's parameterless constructor and CreateTypeFormatters,
+/// and each formatter's MimeType, Type and Format.
 /// </summary>
 static class ConventionKernel
 {
@@ -51,7 +52,10 @@ static class ConventionKernel
 
     public static Result Format(object value)
     {
-        var attribute = Assert.Single(value.GetType().GetCustomAttributes(inherit: true), a => a.GetType().Name == "TypeFormatterSourceAttribute");
+        static bool IsSource(object a) => a.GetType().Name == "TypeFormatterSourceAttribute";
+        var attribute = AppDomain.CurrentDomain.GetAssemblies().SelectMany(a => a.GetCustomAttributes(inherit: false)).Where(IsSource)
+            .SingleOrDefault(a => a.GetType().GetProperty("ForType")?.GetValue(a) is Type served && served.IsInstanceOfType(value))
+            ?? Assert.Single(value.GetType().GetCustomAttributes(inherit: true), IsSource);
         var attributeType = attribute.GetType();
         var sourceType = Assert.IsAssignableFrom<Type>(attributeType.GetProperty("FormatterSourceType")!.GetValue(attribute));
         var preferred = Assert.IsType<string[]>(attributeType.GetProperty("PreferredMimeTypes")!.GetValue(attribute));

@@ -27,9 +27,9 @@ public class DoodleCnnTests
         using var model = new DoodleCnn(num_classes: 4);
         var x = rand(3, 1, 28, 28);
         model.eval();
-        Assert.True(model.call(x).equal(model.call(x)));
+        Assert.True(model.call(x).Equals(model.call(x)));
         model.train();
-        Assert.False(model.call(x).equal(model.call(x)));
+        Assert.False(model.call(x).Equals(model.call(x)));
     }
 
     [Fact]

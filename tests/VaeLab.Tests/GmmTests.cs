@@ -30,7 +30,7 @@ public class GmmTests
         AssertScalar(c, "recon", train["recon"]);
         AssertScalar(c, "kl", train["kl"]);
         AssertScalar(c, "loss", train["loss"]);
-        Assert.Equal(train["recon"].item(), train["stroke"].item() + train["pen"].item(), 12);
+        Assert.Equal(train["recon"].ToDouble(), train["stroke"].ToDouble() + train["pen"].ToDouble(), 12);
         var eval = SketchRnn.loss(mixture, target, mask, c.Input("mu"), c.Input("logvar"), w, tolerance, mask_pen: true);
         AssertScalar(c, "loss_eval", eval["loss"]);
     }
@@ -42,10 +42,10 @@ public class GmmTests
         var c = RecordedFixture.Load("sketch.json", "magenta_tolerance");
         var mu = c.Input("mu").requires_grad_();
         var losses = SketchRnn.loss(Split(c, false), c.Input("target"), c.Input("mask"), mu, c.Input("logvar"), 0.37, 0.2);
-        Assert.True(losses["kl"].item() < 0.2);
-        Assert.Equal(losses["recon"].item() + 0.37 * 0.2, losses["loss"].item(), 12);
+        Assert.True(losses["kl"].ToDouble() < 0.2);
+        Assert.Equal(losses["recon"].ToDouble() + 0.37 * 0.2, losses["loss"].ToDouble(), 12);
         losses["loss"].backward();
-        Assert.Equal(0, mu.grad!.abs().sum().item());
+        Assert.Equal(0, mu.grad!.abs().sum().ToDouble());
     }
 
     /// <summary>Raw head outputs [1, 1, size] for one component: the blocks in order, then the pen logits.</summary>
@@ -62,7 +62,7 @@ public class GmmTests
         var mixture = new GmmHead(4, 1, temporal: false).split(Raw(2.5, mx, my, Math.Log(sx), Math.Log(sy), 0, 0.1, 0.2, 0.3));
         var (dx, dy) = (0.9, 0.4);
         var expected = -Math.Log(Normal(dx, mx, sx) * Normal(dy, my, sy) + 1e-6);
-        Assert.Equal(expected, mixture.stroke_nll(tensor(new[] { dx, dy, 1, 0, 0 }, [1, 1, 5])).item(), 12);
+        Assert.Equal(expected, mixture.stroke_nll(tensor(new[] { dx, dy, 1, 0, 0 }, [1, 1, 5])).ToDouble(), 12);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class GmmTests
         var mixture = new GmmHead(4, 1, temporal: true).split(Raw(0, mx, my, mt, Math.Log(sx), Math.Log(sy), Math.Log(st), 0, 0, 0, 0));
         var (dx, dy, dt) = (0.9, 0.4, 1.2);
         var expected = -(0.5 * Math.Log(Normal(dx, mx, sx) * Normal(dy, my, sy) + 1e-6) + 0.5 * Math.Log(Normal(dt, mt, st) + 1e-6));
-        Assert.Equal(expected, mixture.stroke_nll(tensor(new[] { dx, dy, dt, 1, 0, 0 }, [1, 1, 6])).item(), 12);
+        Assert.Equal(expected, mixture.stroke_nll(tensor(new[] { dx, dy, dt, 1, 0, 0 }, [1, 1, 6])).ToDouble(), 12);
     }
 
     [Fact]
@@ -82,9 +82,9 @@ public class GmmTests
         using var scope = NewDisposeScope();
         var (sx, sy, rho, alpha) = (0.05, 0.2, 0.9, 0.01);
         var m = new GmmHead(4, 1, temporal: false, reg_covar: alpha).split(Raw(0, 0, 0, Math.Log(sx), Math.Log(sy), Math.Atanh(rho), 0, 0, 0));
-        Assert.Equal(sx * sx + alpha, Math.Pow(m.sigma_x.item(), 2), 12);
-        Assert.Equal(sy * sy + alpha, Math.Pow(m.sigma_y.item(), 2), 12);
-        Assert.Equal(rho * sx * sy, m.rho.item() * m.sigma_x.item() * m.sigma_y.item(), 12);
+        Assert.Equal(sx * sx + alpha, Math.Pow(m.sigma_x.ToDouble(), 2), 12);
+        Assert.Equal(sy * sy + alpha, Math.Pow(m.sigma_y.ToDouble(), 2), 12);
+        Assert.Equal(rho * sx * sy, m.rho.ToDouble() * m.sigma_x.ToDouble() * m.sigma_y.ToDouble(), 12);
     }
 
     /// <summary>B copies of one step's raw outputs, so one sample() call gives B independent draws.</summary>

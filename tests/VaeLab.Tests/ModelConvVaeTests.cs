@@ -1,3 +1,4 @@
+using VaeLab.Torch;
 using VaeLab.Models;
 
 namespace VaeLab.Tests;
@@ -19,7 +20,7 @@ public class ModelConvVaeTests
         Assert.Equal([3L, 4], log_var.shape);
         var samples = model.sample(5);
         Assert.Equal([5L, 1, 16, 16], samples.shape);
-        Assert.True(samples.min().item() >= 0 && samples.max().item() <= 1, "the sigmoid keeps pixels in [0, 1]");
+        Assert.True(samples.min().ToDouble() >= 0 && samples.max().ToDouble() <= 1, "the sigmoid keeps pixels in [0, 1]");
     }
 
     [Fact]

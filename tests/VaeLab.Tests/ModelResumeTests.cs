@@ -81,8 +81,8 @@ public sealed class ModelResumeTests : IDisposable
             {
                 image_channels = 1, image_size = 16, latent_dim = 4, encoder_channels = [4, 8, 8], fc_size = 16, decoder_channels = [8, 4, 4],
             });
-            var encoder_optimizer = optim.RMSprop(model.encoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
-            var decoder_optimizer = optim.RMSprop(model.decoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
+            var encoder_optimizer = optim.RMSProp(model.encoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
+            var decoder_optimizer = optim.RMSProp(model.decoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
             var batches = Enumerable.Range(0, 3).Select(i => ModelTesting.Shapes(4, 1, 16, low: -1, seed: i)).ToList();
             var trainer = new Trainer<Tensor>(model, [encoder_optimizer, decoder_optimizer], (x, _) =>
             {

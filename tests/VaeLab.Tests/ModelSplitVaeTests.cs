@@ -21,7 +21,7 @@ public class ModelSplitVaeTests
         Assert.Equal([3L, 3, 16, 16], x_tilde.shape);
         Assert.Equal([3L, 4], mu.shape);
         Assert.Equal([3L, 4], logvar.shape);
-        Assert.True(x_tilde.abs().max().item() <= 1, "tanh keeps pixels in [-1, 1]");
+        Assert.True(x_tilde.abs().max().ToDouble() <= 1, "tanh keeps pixels in [-1, 1]");
         model.eval();
         Assert.Equal([5L, 3, 16, 16], model.sample(5).shape);
     }
@@ -57,10 +57,10 @@ public class ModelSplitVaeTests
         var fc = ((Linear)model.encoder.fc[0]).weight;
         var deconv = ((SplitVae.DecoderBlock)model.decoder.conv[0]).conv.weight;
         foreach (var (w, fans) in new[] { (fc, 16384 + 1024), (deconv, 2 * 256 * 25) })
-            Assert.Equal(Math.Sqrt(2.0 / fans), w.std().item(), 0.01 * Math.Sqrt(2.0 / fans));
-        Assert.Equal(0.0, model.encoder.l_mu.bias!.abs().sum().item());
+            Assert.Equal(Math.Sqrt(2.0 / fans), w.std().ToDouble(), 0.01 * Math.Sqrt(2.0 / fans));
+        Assert.Equal(0.0, model.encoder.l_mu.bias!.abs().sum().ToDouble());
         var last = (Conv2d)((Sequential)model.decoder.conv[3])[0];
-        Assert.Equal(0.0, last.bias!.abs().sum().item());
+        Assert.Equal(0.0, last.bias!.abs().sum().ToDouble());
         Assert.All(model.modules().OfType<BatchNorm>(), bn => Assert.Equal(0.9, bn.momentum));
     }
 
@@ -96,10 +96,10 @@ public class ModelSplitVaeTests
 
         // And the losses are the README's: KL term plus (optionally) the summed error for the encoder, lambda_mse times it for the decoder.
         var batch = x.size(0);
-        var kl = losses["kl"].item() * (kl_batch_mean ? 1 : batch);
-        var mse = losses["mse"].item() * batch;
-        Assert.Equal(kl + (encoder_reconstruction ? mse : 0), losses["loss_encoder"].item(), 3);
-        Assert.Equal(1e-3 * mse, losses["loss_decoder"].item(), 6);
+        var kl = losses["kl"].ToDouble() * (kl_batch_mean ? 1 : batch);
+        var mse = losses["mse"].ToDouble() * batch;
+        Assert.Equal(kl + (encoder_reconstruction ? mse : 0), losses["loss_encoder"].ToDouble(), 3);
+        Assert.Equal(1e-3 * mse, losses["loss_decoder"].ToDouble(), 6);
     }
 
     static void TrainStep(SplitVae model, Tensor x, Optimizer encoder, Optimizer decoder)
@@ -118,8 +118,8 @@ public class ModelSplitVaeTests
         manual_seed(1);
         using var model = new SplitVae(Small);
         using var x = Images(8);
-        using var encoder = optim.RMSprop(model.encoder.parameters(), lr: 1e-4, alpha: 0.9, eps: 1e-8);
-        using var decoder = optim.RMSprop(model.decoder.parameters(), lr: 1e-4, alpha: 0.9, eps: 1e-8);
+        using var encoder = optim.RMSProp(model.encoder.parameters(), lr: 1e-4, alpha: 0.9, eps: 1e-8);
+        using var decoder = optim.RMSProp(model.decoder.parameters(), lr: 1e-4, alpha: 0.9, eps: 1e-8);
         var before = ModelTesting.LossAt(() => model.losses(x)["loss_encoder"]);
         TrainStep(model, x, encoder, decoder);
         Assert.True(ModelTesting.LossAt(() => model.losses(x)["loss_encoder"]) < before);
@@ -131,8 +131,8 @@ public class ModelSplitVaeTests
         manual_seed(2);
         using var model = new SplitVae(Small);
         using var x = Images(4);
-        using var encoder = optim.RMSprop(model.encoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
-        using var decoder = optim.RMSprop(model.decoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
+        using var encoder = optim.RMSProp(model.encoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
+        using var decoder = optim.RMSProp(model.decoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
         var before = ModelTesting.LossAt(() => model.losses(x)["mse"]);
         for (var i = 0; i < 60; i++) TrainStep(model, x, encoder, decoder);
         var after = ModelTesting.LossAt(() => model.losses(x)["mse"]);

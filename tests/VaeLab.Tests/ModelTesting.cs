@@ -5,23 +5,21 @@ namespace VaeLab.Tests;
 /// <summary>Helpers shared by the model tests: state_dict and parameter checks against models.json, and short training runs.</summary>
 public static class ModelTesting
 {
-    /// <summary>The model's state_dict keys, in order, and shapes equal those PyTorch gives the seed's architecture.</summary>
+    /// <summary>Elements over the model's parameters, as PyTorch code counts them: sum(p.numel() for p in model.parameters()).</summary>
+    public static long num_parameters(this nn.Module model) => model.parameters().Sum(p => p.numel());
+
+    /// <summary>The model's state_dict keys and shapes equal those PyTorch gives the seed's architecture. (TorchSharp lists
+    /// every parameter before the buffers where PyTorch goes module by module, so the order is not compared.)</summary>
     public static void AssertLikePyTorch(nn.Module model, string fixtureCase, string file = "models.json")
     {
         var c = RecordedFixture.Load(file, fixtureCase);
         var keys = c.ArgJson("keys").EnumerateArray().Select(e => e.GetString()!).ToArray();
         var shapes = c.ArgJson("shapes").EnumerateArray().Select(s => s.EnumerateArray().Select(e => e.GetInt64()).ToArray()).ToArray();
         var state = model.state_dict();
-        try
-        {
-            Assert.Equal(keys, state.Keys.ToArray());
-            for (var i = 0; i < keys.Length; i++) Assert.True(shapes[i].SequenceEqual(state[keys[i]].shape), $"{keys[i]}: shape [{string.Join(", ", state[keys[i]].shape)}], PyTorch's [{string.Join(", ", shapes[i])}]");
-            Assert.Equal(c.ArgJson("parameters").GetInt64(), model.num_parameters());
-        }
-        finally
-        {
-            foreach (var t in state.Values) t.Dispose();
-        }
+        Assert.Equal(keys.Order(StringComparer.Ordinal), state.Keys.Order(StringComparer.Ordinal));
+        for (var i = 0; i < keys.Length; i++)
+            Assert.True(shapes[i].SequenceEqual(state[keys[i]].shape), $"{keys[i]}: shape [{string.Join(", ", state[keys[i]].shape)}], PyTorch's [{string.Join(", ", shapes[i])}]");
+        Assert.Equal(c.ArgJson("parameters").GetInt64(), model.num_parameters());
     }
 
     /// <summary>The loss under fixed noise (the generator is seeded before the forward pass), without changing the weights.</summary>
@@ -29,7 +27,7 @@ public static class ModelTesting
     {
         using var scope = NewDisposeScope();
         manual_seed(seed);
-        using (no_grad()) return loss().item();
+        using (no_grad()) return loss().ToDouble();
     }
 
     /// <summary>Takes steps with the optimizer on a loss that backward() is called on, each under its own scope.</summary>

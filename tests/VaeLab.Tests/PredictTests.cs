@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using VaeLab.Data;
 using VaeLab.Models.Sketch;
 using VaeLab.Training;
@@ -75,7 +76,7 @@ public class PredictTests
             Assert.Equal(6, labels.size(0));
             var full = data.Select(d => d.s.Length).Order().ToArray();
             Assert.All(strokes.Lengths, length => Assert.InRange(length, 2, full.Max()));
-            Assert.Equal(labels.data<long>().Order(), new long[] { 0, 0, 1, 1, 2, 2 });
+            Assert.Equal(labels.data<long>().ToArray().Order(), new long[] { 0, 0, 1, 1, 2, 2 });
         }
     }
 
@@ -101,7 +102,7 @@ public class PredictTests
         using var scope = NewDisposeScope();
         manual_seed(3);
         using var classifier = new SketchClassifier(Small);
-        var fc3 = (Torch.Modules.Linear)classifier.classifier["fc3"];
+        var fc3 = (Linear)classifier.classifier.named_children().Single(c => c.name == "fc3").module;
         using (no_grad())
         {
             fc3.weight.zero_();

@@ -6,6 +6,6 @@ public class ProjectWiringTests
     public void TheNativeShimLoadsThroughTheLibraryReference()
     {
         using var x = ones(2, 2);
-        Assert.Equal(4.0, x.sum().item());
+        Assert.Equal(4.0, x.sum().ToDouble());
     }
 }

@@ -24,8 +24,10 @@ public sealed class RecordedFixture(JsonElement element)
 
     public Tensor Input(string key) => Decode(element.GetProperty("inputs").GetProperty(key));
     public Tensor Output(string key) => Decode(element.GetProperty("outputs").GetProperty(key));
+    public IReadOnlyList<string> OutputNames => element.GetProperty("outputs").EnumerateObject().Select(p => p.Name).ToList();
     public double Arg(string key) => element.GetProperty("args").GetProperty(key).GetDouble();
     public JsonElement ArgJson(string key) => element.GetProperty("args").GetProperty(key);
+    public JsonElement Args => element.GetProperty("args");
 
     static Tensor Decode(JsonElement t)
     {
@@ -40,8 +42,8 @@ public sealed class RecordedFixture(JsonElement element)
     public static void AssertClose(Tensor expected, Tensor actual, double rtol, double atol, string what)
     {
         Assert.Equal(expected.shape, actual.shape);
-        var e = expected.data<double>();
-        var a = actual.data<double>();
+        var e = expected.data<double>().ToArray();
+        var a = actual.data<double>().ToArray();
         for (var i = 0; i < e.Length; i++)
         {
             var tolerance = atol + rtol * Math.Abs(e[i]);

@@ -41,9 +41,9 @@ public class SketchDistanceTests
         var c = RecordedFixture.Load("sketch.json", name);
         using var a = c.Input("a");
         using var b = c.Input("b");
-        var (x, y) = (a.data<double>(), b.data<double>());
-        Assert.Equal(c.Output("jensen_shannon").item(), StrokeDistances.jensen_shannon(x, y, (int)c.Arg("bins")), 12);
-        Assert.Equal(c.Output("wasserstein").item(), StrokeDistances.wasserstein(x, y), 12);
+        var (x, y) = (a.data<double>().ToArray(), b.data<double>().ToArray());
+        Assert.Equal(c.Output("jensen_shannon").ToDouble(), StrokeDistances.jensen_shannon(x, y, (int)c.Arg("bins")), 12);
+        Assert.Equal(c.Output("wasserstein").ToDouble(), StrokeDistances.wasserstein(x, y), 12);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using VaeLab.Torch;
 using VaeLab.Data;
 using VaeLab.Models.Sketch;
 using VaeLab.Training;
@@ -26,7 +27,7 @@ public class SketchEvaluationTests
         {
             using var all = SketchBatches.to_batch(sketches, timing: false);
             var (mu, logvar) = model.encoder!.call(all.Strokes[.., 1..], all.Lengths);
-            Assert.Equal(Losses.gaussian_kl(mu, logvar, Reduction.Mean).item(), costs["kl"], 5);
+            Assert.Equal(Losses.gaussian_kl(mu, logvar, Reduction.Mean).ToDouble(), costs["kl"], 5);
         }
         Assert.Equal(costs["recon"] + config.kl_weight * Math.Max(costs["kl"], config.kl_tolerance), costs["loss"], 5);
         Assert.Equal(costs["stroke"] + costs["pen"], costs["recon"], 5);
@@ -44,7 +45,7 @@ public class SketchEvaluationTests
         using var batch = SketchBatches.to_batch(SketchTesting.Sketches(2), timing: false);
         model.train();
 
-        var summary = torch.summary(model, () => model.call(batch));
+        var summary = model.summary(() => model.call(batch));
 
         Assert.Equal(model.parameters().Sum(p => p.numel()), summary.total_params);
         Assert.Equal([2L, 4], summary.rows.Single(r => r.path == "encoder.fc_mu").output_shapes[0]);

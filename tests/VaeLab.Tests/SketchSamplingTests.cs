@@ -84,7 +84,7 @@ public class SketchSamplingTests
         var (mu, _) = model.encoder!.call(batch.Strokes[.., 1..], batch.Lengths);
         Assert.True(model.encode(sketches).allclose(mu));
         Assert.False(model.encode(sketches, sample: true, seed: 1).allclose(mu));
-        Assert.True(model.encode(sketches, sample: true, seed: 1).equal(model.encode(sketches, sample: true, seed: 1)));
+        Assert.True(model.encode(sketches, sample: true, seed: 1).Equals(model.encode(sketches, sample: true, seed: 1)));
         AssertSame(model.reconstruct(sketches, 0.5, seed: 4, max_length: 6), model.decode(mu, 0.5, seed: 4, max_length: 6));
     }
 
@@ -142,8 +142,8 @@ public class SketchSamplingTests
             var (output, _) = model.decoder.run(batch.Strokes, z, model.decoder.initial_state(z, 1));
             var mixture = model.decoder.fc_params.call(output[.., ^1]);
             var j = mixture.pi_logits.argmax(-1).item<long>();
-            Assert.Equal(mixture.mu_x[0, j].item(), completion[rows.Length, 0], 0.01);
-            Assert.Equal(mixture.mu_y[0, j].item(), completion[rows.Length, 1], 0.01);
+            Assert.Equal(mixture.mu_x[0, j].ToDouble(), completion[rows.Length, 0], 0.01);
+            Assert.Equal(mixture.mu_y[0, j].ToDouble(), completion[rows.Length, 1], 0.01);
         }
     }
 }

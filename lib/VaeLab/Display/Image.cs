@@ -181,7 +181,7 @@ public sealed class Image : IRenderable
         if (values.dtype == ScalarType.Bool) return values.data<bool>().ToArray().Select(b => b ? (byte)255 : (byte)0).ToArray();
         if (!values.is_floating_point())
             throw new ArgumentException($"image tensors hold floating point values in [0, 1], uint8 or bool; got {values.dtype.PyTorchName()}", argument);
-        return values.data<float>().ToArray().Select(v => float.IsNaN(v) ? (byte)0 : (byte)Math.Floor(Math.Clamp(v, 0f, 1f) * 255.0 + 0.5)).ToArray();
+        return values.to(ScalarType.Float32).data<float>().ToArray().Select(v => float.IsNaN(v) ? (byte)0 : (byte)Math.Floor(Math.Clamp(v, 0f, 1f) * 255.0 + 0.5)).ToArray();
     }
 
     /// <summary>An image from C planes of H x W bytes starting at offset, as tensors store images.</summary>

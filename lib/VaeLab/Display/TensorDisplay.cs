@@ -70,7 +70,8 @@ public static class TensorDisplay
             if (dtype != torch.get_default_dtype() && dtype is not (ScalarType.Int64 or ScalarType.Bool)) suffixes.Add($"dtype=torch.{dtype.PyTorchName()}");
             body = Body(tensor, indent);
         }
-        if (tensor.requires_grad && tensor is not Parameter) suffixes.Add("requires_grad=True");
+        // PyTorch names a computed tensor's autograd node (grad_fn=<ExpBackward0>); TorchSharp does not expose it.
+        if (tensor.requires_grad) suffixes.Add("requires_grad=True");
         var text = AddSuffixes(prefix + body, suffixes, indent);
         return tensor is Parameter ? "Parameter containing:\n" + text : text;
     }

@@ -153,10 +153,19 @@ public static class ModelSummaryExtensions
 
         var seen = new HashSet<string>();
         var rows = calls.Select(c => seen.Add(c.node.path)
-            ? new ModelSummary.Row(c.node.depth, TypeName(c.node.module), c.node.path, c.shapes, c.node.module.named_parameters(recurse: false).Sum(p => p.parameter.numel()), false)
-            : new ModelSummary.Row(c.node.depth, TypeName(c.node.module), c.node.path, c.shapes, 0, true));
-        return new ModelSummary(model, rows.ToList());
+            ? new ModelSummary.Row(c.node.depth, TypeName(c.node.module), c.node.path, c.shapes, OwnParameters(c.node.module), false)
+            : new ModelSummary.Row(c.node.depth, TypeName(c.node.module), c.node.path, c.shapes, 0, true)).ToList();
+        // A module whose weights a function uses without calling it (PackedLstm runs an nn.LSTM's weights) still has a
+        // row, under its parent and without an output shape.
+        foreach (var node in tree.Where(n => !seen.Contains(n.path) && OwnParameters(n.module) > 0))
+        {
+            var parent = node.path.Contains('.') ? node.path[..node.path.LastIndexOf('.')] : "";
+            rows.Insert(rows.FindIndex(r => r.path == parent) + 1, new ModelSummary.Row(node.depth, TypeName(node.module), node.path, [], OwnParameters(node.module), false));
+        }
+        return new ModelSummary(model, rows);
     }
+
+    static long OwnParameters(nn.Module module) => module.named_parameters(recurse: false).Sum(p => p.parameter.numel());
 
     sealed record Node(nn.Module module, string path, int depth);
 

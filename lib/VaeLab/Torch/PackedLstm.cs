@@ -15,9 +15,9 @@ namespace VaeLab.Torch;
 /// On the CPU the recurrence runs here, with libtorch's arithmetic in libtorch's order, so the numbers (outputs,
 /// states, gradients) are those of TorchSharp's packed LSTM. libtorch's own packed loop narrows the projected input
 /// once per step, and autograd turns each narrow into a zero tensor the size of the whole input plus an add: a
-/// backward quadratic in the sequence length (about 9x slower than unpacked at 250 steps of LSTM(133, 512)). One
-/// split gives the same step inputs, and its backward concatenates their gradients once. Elsewhere (cuDNN) the
-/// module's own packed path runs.
+/// backward quadratic in the sequence length (at Sketch-RNN's sizes and 250 steps, 7 to 12 times the unpacked LSTM's
+/// time). One split gives the same step inputs, and its backward concatenates their gradients once. Elsewhere (cuDNN)
+/// the module's own packed path runs.
 /// </para>
 /// </summary>
 public static class PackedLstm
@@ -28,12 +28,13 @@ public static class PackedLstm
     /// hidden_size), defaults to zeros. Returns output (L, B, num_directions * hidden_size) (batch first with
     /// batch_first) and h_n, c_n shaped like h0.
     /// </summary>
-    /// <param name="batch_first">The layout of input and output; packed sequences ignore the module's own batch_first.</param>
+    /// <param name="batch_first">The layout of input and output. Packed sequences ignore the module's own batch_first, so
+    /// this has no default: an encoder built with batchFirst: true passes true here too.</param>
     /// <param name="dropout">The dropout lstm was built with, which TorchSharp's LSTM does not expose: in training mode it
     /// drops the outputs of every layer but the last, as nn.LSTM does. The module's own path (off the CPU) uses the
     /// module's value.</param>
-    public static (Tensor output, Tensor h_n, Tensor c_n) forward(LSTM lstm, Tensor input, long[] lengths,
-        (Tensor h0, Tensor c0)? state = null, bool batch_first = false, double dropout = 0)
+    public static (Tensor output, Tensor h_n, Tensor c_n) forward(LSTM lstm, Tensor input, long[] lengths, bool batch_first,
+        (Tensor h0, Tensor c0)? state = null, double dropout = 0)
     {
         var parameters = new LstmParameters(lstm);
         parameters.Check(input, lengths, state, batch_first, dropout);
@@ -53,7 +54,7 @@ public static class PackedLstm
             ? (given.h0.index_select(1, packed.sorted_indices), given.c0.index_select(1, packed.sorted_indices))
             : (parameters.ZeroState(input, lengths.Length), parameters.ZeroState(input, lengths.Length));
         var (output, h_n, c_n) = Run(parameters, packed.data, batchSizes, h0, c0, lstm.training ? dropout : 0);
-        var rows = PaddedRows(batchSizes, packed.unsorted_indices.data<long>().ToArray(), lengths, batch_first);
+        var rows = PaddedRows(batchSizes, packed.unsorted_indices.data<long>().ToArray(), lengths, steps, batch_first);
         output = F.pad(output, [0, 0, 0, 1]).index_select(0, rows);
         output = batch_first ? output.view(lengths.Length, steps, -1) : output.view(steps, lengths.Length, -1);
         h_n = h_n.index_select(1, packed.unsorted_indices);
@@ -143,16 +144,18 @@ public static class PackedLstm
 
     /// <summary>For each position of the padded output, in the caller's batch order and layout, its row in the packed
     /// rows, or at padded steps the row after the last (which holds zeros).</summary>
-    static Tensor PaddedRows(long[] batchSizes, long[] sortedPosition, long[] lengths, bool batch_first)
+    static Tensor PaddedRows(long[] batchSizes, long[] sortedPosition, long[] lengths, long steps, bool batch_first)
     {
-        var (steps, batch) = (batchSizes.Length, lengths.Length);
-        var firstRow = new long[steps + 1];
-        for (var t = 0; t < steps; t++) firstRow[t + 1] = firstRow[t] + batchSizes[t];
+        // The packed rows cover the longest sequence, which may be shorter than the input's padded length.
+        var packedSteps = batchSizes.Length;
+        var firstRow = new long[packedSteps + 1];
+        for (var t = 0; t < packedSteps; t++) firstRow[t + 1] = firstRow[t] + batchSizes[t];
+        var batch = lengths.Length;
         var rows = new long[steps * batch];
         for (var b = 0; b < batch; b++)
         {
             for (var t = 0; t < steps; t++)
-                rows[batch_first ? b * steps + t : t * batch + b] = t < lengths[b] ? firstRow[t] + sortedPosition[b] : firstRow[steps];
+                rows[batch_first ? b * steps + t : t * batch + b] = t < lengths[b] ? firstRow[t] + sortedPosition[b] : firstRow[packedSteps];
         }
         return tensor(rows);
     }

@@ -19,7 +19,7 @@ public sealed record CheckpointContents(TrainerPosition position, TrainingHistor
 /// </summary>
 public static class Checkpoint
 {
-    const string Format = "vaelab-checkpoint-1";
+    const string Format = "vaelab-checkpoint-2";
     const string UserPrefix = "user.";
 
     static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -27,34 +27,27 @@ public static class Checkpoint
     public static void save(string path, nn.Module model, IReadOnlyList<Optimizer> optimizers, IReadOnlyList<LRScheduler> schedulers,
         TrainerPosition position, TrainingHistory history, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var state = model.state_dict();
-        try
+        // TorchSharp's state_dict holds the module's own tensors, and the optimizers' states are theirs too: nothing to free.
+        var tensors = model.state_dict().ToDictionary(e => $"model.{e.Key}", e => e.Value);
+        var meta = new Dictionary<string, string>
         {
-            var tensors = state.ToDictionary(e => $"model.{e.Key}", e => e.Value);
-            var meta = new Dictionary<string, string>
-            {
-                ["format"] = Format,
-                ["position"] = JsonSerializer.Serialize(position, Json),
-                ["history"] = JsonSerializer.Serialize(history, Json),
-            };
-            for (var i = 0; i < optimizers.Count; i++)
-            {
-                var (flat, flatMeta) = optimizers[i].flat_state_dict();
-                foreach (var (key, t) in flat) tensors[$"optimizer.{i}.{key}"] = t;
-                foreach (var (key, value) in flatMeta) meta[$"optimizer.{i}.{key}"] = value;
-            }
-            for (var i = 0; i < schedulers.Count; i++)
-                foreach (var (key, value) in schedulers[i].flat_state_dict()) meta[$"scheduler.{i}.{key}"] = value;
-            foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) meta[UserPrefix + key] = value;
+            ["format"] = Format,
+            ["position"] = JsonSerializer.Serialize(position, Json),
+            ["history"] = JsonSerializer.Serialize(history, Json),
+        };
+        for (var i = 0; i < optimizers.Count; i++)
+        {
+            var (flat, flatMeta) = optimizers[i].flat_state_dict();
+            foreach (var (key, t) in flat) tensors[$"optimizer.{i}.{key}"] = t;
+            foreach (var (key, value) in flatMeta) meta[$"optimizer.{i}.{key}"] = value;
+        }
+        for (var i = 0; i < schedulers.Count; i++)
+            foreach (var (key, value) in schedulers[i].flat_state_dict()) meta[$"scheduler.{i}.{key}"] = value;
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) meta[UserPrefix + key] = value;
 
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (directory is not null) Directory.CreateDirectory(directory);
-            safetensors.save_file(tensors, path, meta);
-        }
-        finally
-        {
-            foreach (var t in state.Values) t.Dispose();
-        }
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        safetensors.save_file(tensors, path, meta);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public class CompletionPairsTests
 
     static readonly List<Drawing> Drawings = [.. Enumerable.Range(0, 20).Select(i => Glyph(i, i % 3 == 0 ? "cat" : "bee", 1 + i % 5))];
 
-    static float[] Pixels(Tensor images, int i) => images.select(0, i).flatten().data<float>();
+    static float[] Pixels(Tensor images, int i) => images.select(0, i).flatten().data<float>().ToArray();
 
     static int InkedRows(float[] image) => Enumerable.Range(0, 16).Count(r => image.AsSpan(r * 16, 16).IndexOf(0f) >= 0);
 
@@ -50,7 +50,7 @@ public class CompletionPairsTests
         Assert.Equal([8, 8, 4], first.Select(b => b.indices.Length));
         Assert.Equal(Enumerable.Range(0, 20), first.SelectMany(b => b.indices).Order());
         Assert.Equal(first.SelectMany(b => b.indices), again.SelectMany(b => b.indices));
-        Assert.All(first.Zip(again), p => Assert.True(p.First.partial.equal(p.Second.partial)));
+        Assert.All(first.Zip(again), p => Assert.True(p.First.partial.Equals(p.Second.partial)));
         Assert.NotEqual(first.SelectMany(b => b.indices), next.SelectMany(b => b.indices));
         Assert.Equal(Enumerable.Range(0, 20), pairs.batches(0, 8, shuffle: false).SelectMany(b => b.indices));
     }
@@ -71,7 +71,7 @@ public class CompletionPairsTests
         Assert.InRange(ks.Count(k => k == 1), 70, 130);
         using var seeded = fourStrokes.batch([0], new Random(9));
         using var same = fourStrokes.batch([0], new Random(9));
-        Assert.True(seeded.partial.equal(same.partial));
+        Assert.True(seeded.partial.Equals(same.partial));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public class StrokeBatchTests
         var expected = StrokeTestData.Rows(StrokeTestData.Expected.GetProperty("batch_p3_valid"));
         Assert.Equal(new long[] { valid.Count, nmax + 1, 5 }, batch.Strokes.shape);
         Assert.Equal(ScalarType.Float32, batch.Strokes.dtype);
-        Assert.Equal(expected.SelectMany(r => r), batch.Strokes.data<float>());
+        Assert.Equal(expected.SelectMany(r => r), batch.Strokes.data<float>().ToArray());
         Assert.Equal(valid.Select(s => (long)s.Length), batch.Lengths);
         Assert.Equal(nmax, batch.Nmax);
     }
@@ -23,10 +23,10 @@ public class StrokeBatchTests
     {
         using var batch = StrokeBatch.FromStroke3([new Stroke3([1, 1, 0, 2, 2, 1]), new Stroke3([3, 3, 1])]);
         Assert.Equal(new long[] { 2, 2 }, batch.Mask.shape);
-        Assert.Equal([1, 1, 1, 0], batch.Mask.data<float>());
+        Assert.Equal([1, 1, 1, 0], batch.Mask.data<float>().ToArray());
         Assert.Equal([2L, 1L], batch.Lengths);
         Assert.Equal([0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 2, 2, 0, 1, 0,
-                      0, 0, 1, 0, 0, 3, 3, 0, 1, 0, 0, 0, 0, 0, 1], batch.Strokes.data<float>());
+                      0, 0, 1, 0, 0, 3, 3, 0, 1, 0, 0, 0, 0, 0, 1], batch.Strokes.data<float>().ToArray());
     }
 
     [Fact]
@@ -35,8 +35,8 @@ public class StrokeBatchTests
         var sequence = Stroke6.FromStrokes([new Stroke([5, 6], [7, 8], [0, 20])]);
         using var batch = StrokeBatch.FromStroke6([sequence], nmax: 3);
         Assert.Equal(new long[] { 1, 4, 6 }, batch.Strokes.shape);
-        Assert.Equal([0, 0, 0, 0, 0, 0, 5, 7, 0, 1, 0, 0, 1, 1, 20, 0, 1, 0, 0, 0, 0, 0, 0, 1], batch.Strokes.data<float>());
-        Assert.Equal([1, 1, 0], batch.Mask.data<float>());
+        Assert.Equal([0, 0, 0, 0, 0, 0, 5, 7, 0, 1, 0, 0, 1, 1, 20, 0, 1, 0, 0, 0, 0, 0, 0, 1], batch.Strokes.data<float>().ToArray());
+        Assert.Equal([1, 1, 0], batch.Mask.data<float>().ToArray());
     }
 
     [Fact]

@@ -56,6 +56,6 @@ public sealed class FloatImage
     public static FloatImage FromTensor(Tensor chw)
     {
         if (chw.dim() != 3) throw new ArgumentException($"expected a C x H x W tensor, got shape [{string.Join(", ", chw.shape)}]", nameof(chw));
-        return new FloatImage((int)chw.shape[0], (int)chw.shape[1], (int)chw.shape[2], chw.data<float>().ToArray());
+        return new FloatImage((int)chw.shape[0], (int)chw.shape[1], (int)chw.shape[2], chw.to(ScalarType.Float32).data<float>().ToArray());
     }
 }

@@ -40,7 +40,7 @@ public sealed class SketchEncoder : nn.Module<Tensor, long[], (Tensor mu, Tensor
     /// <summary>mu and sigma_hat [B, z_size] of padded rows [B, N, input_size], each sequence read up to its length.</summary>
     public override (Tensor mu, Tensor logvar) forward(Tensor strokes, long[] lengths)
     {
-        var (_, h, _) = PackedLstm.forward(lstm, strokes, lengths);
+        var (_, h, _) = PackedLstm.forward(lstm, strokes, lengths, batch_first: true);
         // h holds (layer, direction) pairs in order: the last two are the top layer's forward and backward states.
         var last = cat([h[^2], h[^1]], 1);
         var logvar = fc_sigma.call(last);

@@ -24,7 +24,7 @@ public class LoaderTests
     }
 
     static List<long[]> Labels(IEnumerable<ImageBatch> batches) =>
-        batches.Select(b => { using (b) return b.Labels.data<long>(); }).ToList();
+        batches.Select(b => { using (b) return b.Labels.data<long>().ToArray(); }).ToList();
 
     [Theory]
     [InlineData(false, 0)]
@@ -41,8 +41,8 @@ public class LoaderTests
                 Assert.Equal(ScalarType.Float32, batch.Images.dtype);
                 Assert.Equal(ScalarType.Int64, batch.Labels.dtype);
                 Assert.Equal([batch.Size, 1L, 2, 3], batch.Images.shape);
-                var labels = batch.Labels.data<long>();
-                var images = batch.Images.data<float>();
+                var labels = batch.Labels.data<long>().ToArray();
+                var images = batch.Images.data<float>().ToArray();
                 for (var k = 0; k < labels.Length; k++)
                 {
                     Assert.Equal(batch.Indices[k], labels[k]);
@@ -82,7 +82,7 @@ public class LoaderTests
         float[] Images(int workers, int epoch, long seed = 0)
         {
             var loader = new DataLoader(new Numbered(64), batch_size: 16, transform: new RandomHorizontalFlip(), seed: seed, workers: workers);
-            return loader.batches(epoch).SelectMany(b => { using (b) return b.Images.data<float>(); }).ToArray();
+            return loader.batches(epoch).SelectMany(b => { using (b) return b.Images.data<float>().ToArray(); }).ToArray();
         }
         var one = Images(1, 0);
         Assert.Equal(one, Images(4, 0));
@@ -197,9 +197,9 @@ public class LoaderTests
             {
                 Assert.True(batches.MoveNext());
                 first = batches.Current;
-                Assert.False(first.Images.IsDisposed);
+                Assert.False(first.Images.IsInvalid);
             }
-            Assert.True(first.Images.IsDisposed && first.Labels.IsDisposed);
+            Assert.True(first.Images.IsInvalid && first.Labels.IsInvalid);
         }
 
         var mixed = new ImageFolder([ImageFixtures.PathOf("jpeg", "rgb_444.jpg"), ImageFixtures.PathOf("jpeg", "grey.jpg")]);
