@@ -96,7 +96,9 @@ public static class NotebookRunner
                 catch (Exception e)
                 {
                     var where = LineOf(e, cellPath) is { } line ? $"{Capitalize(cell.Label)}, line {line}" : Capitalize(cell.Label);
-                    Fail(run, cell, e.GetType().Name, e.Message, $"{where}: {e.GetType().Name}: {e.Message}", StackTrace(e));
+                    // The summary is one line: libtorch's messages go on with its C++ backtrace, which the traceback keeps.
+                    var headline = e.Message.Split('\n')[0].TrimEnd('\r');
+                    Fail(run, cell, e.GetType().Name, e.Message, $"{where}: {e.GetType().Name}: {headline}", StackTrace(e));
                 }
                 finally
                 {

@@ -87,6 +87,12 @@ public static class ValueFormatter
         _ => Plain(value),
     };
 
+    // A library loaded later can serve a type already shown: a notebook may show a tensor before it first uses VaeLab.
+    static ValueFormatter() => AppDomain.CurrentDomain.AssemblyLoad += (_, e) =>
+    {
+        if (e.LoadedAssembly.GetCustomAttributesData().Any(a => a.AttributeType.Name == "TypeFormatterSourceAttribute")) Conventions.Clear();
+    };
+
     static Convention? Discover(Type type)
     {
         // A library that formats another library's type (VaeLab's attribute for TorchSharp's Tensor, which carries a

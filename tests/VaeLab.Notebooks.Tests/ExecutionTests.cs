@@ -90,6 +90,18 @@ public class ExecutionTests
     }
 
     [Fact]
+    public async Task An_exception_is_summed_up_by_the_first_line_of_its_message_and_the_rest_stays_in_the_traceback()
+    {
+        // As libtorch's messages, whose first line is followed by a C++ backtrace.
+        var run = await RunCells("throw new InvalidOperationException(\"shape is invalid\\nException raised from check\\nframe #0: check\");");
+
+        Assert.Equal("Cell 1, line 1: InvalidOperationException: shape is invalid", run.Error);
+        var error = Assert.IsType<ErrorOutput>(Assert.Single(run.Cells[0].Outputs));
+        Assert.Equal("shape is invalid\nException raised from check\nframe #0: check", error.Value);
+        Assert.Equal(["Exception raised from check", "frame #0: check"], error.Traceback.Skip(1).Take(2));
+    }
+
+    [Fact]
     public async Task A_compilation_error_names_the_cell_line_and_diagnostic()
     {
         var run = await Run("compile_error.ipynb");

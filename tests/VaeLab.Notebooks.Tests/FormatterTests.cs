@@ -1,5 +1,8 @@
 using System.Collections;
+using System.Reflection;
 using Formatting.Convention;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using static VaeLab.Notebooks.Tests.TestNotebooks;
 
 namespace Formatting.Convention
@@ -65,8 +68,69 @@ namespace VaeLab.Notebooks.Tests
         public IEnumerable CreateTypeFormatters() => new object[] { new { MimeType = "text/html" } };
     }
 
+    /// <summary>A type with formatters of its own that another library shows its own way, as VaeLab shows TorchSharp's tensors.</summary>
+    [TypeFormatterSource(typeof(GaugeFormatters))]
+    public sealed class Gauge;
+
+    sealed class GaugeFormatters
+    {
+        public IEnumerable CreateTypeFormatters() => new object[] { new MimeFormatter("text/html", _ => "<meter>own</meter>") };
+    }
+
+    /// <summary>That other library: an assembly-level attribute (its own, matched by name) names <see cref="Gauge"/> in ForType.</summary>
+    static class GaugeLibrary
+    {
+        const string Source = """
+            [assembly: Gauges.TypeFormatterSource(typeof(Gauges.GaugeFormatters), ForType = typeof(VaeLab.Notebooks.Tests.Gauge))]
+
+            namespace Gauges;
+
+            [System.AttributeUsage(System.AttributeTargets.Assembly)]
+            public sealed class TypeFormatterSourceAttribute(System.Type formatterSourceType) : System.Attribute
+            {
+                public System.Type FormatterSourceType { get; } = formatterSourceType;
+                public System.Type? ForType { get; set; }
+            }
+
+            public sealed class GaugeFormatter
+            {
+                public string MimeType => "text/html";
+                public bool Format(object instance, System.IO.TextWriter writer) { writer.Write("<meter>library</meter>"); return true; }
+            }
+
+            public sealed class GaugeFormatters
+            {
+                public System.Collections.IEnumerable CreateTypeFormatters() => new[] { new GaugeFormatter() };
+            }
+            """;
+
+        public static void Load()
+        {
+            var runtime = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+            var compilation = CSharpCompilation.Create("Gauges", [CSharpSyntaxTree.ParseText(Source)],
+                [.. new[] { typeof(object).Assembly.Location, Path.Combine(runtime, "System.Runtime.dll"), typeof(Gauge).Assembly.Location }
+                    .Select(path => MetadataReference.CreateFromFile(path))],
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            using var image = new MemoryStream();
+            var emitted = compilation.Emit(image);
+            if (!emitted.Success) throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
+            Assembly.Load(image.ToArray());
+        }
+    }
+
+    // One class, so that no other formatter test runs while the library loads (which clears the engine's formatters).
     public class FormatterTests
     {
+        [Fact]
+        public void A_library_loaded_later_that_names_a_type_in_ForType_shows_it_in_place_of_the_type_s_own_formatters()
+        {
+            Assert.Equal("<meter>own</meter>", ValueFormatter.Format(new Gauge())["text/html"]);
+
+            GaugeLibrary.Load();
+
+            Assert.Equal("<meter>library</meter>", ValueFormatter.Format(new Gauge())["text/html"]);
+        }
+
         [Fact]
         public void A_type_with_the_attribute_gets_html_and_its_own_plain_text()
         {

@@ -80,15 +80,6 @@ public class ShippedNotebookTests
 
     public static TheoryData<string> Notebooks => [.. Cases.Keys];
 
-    static readonly string RepoRoot = FindRepoRoot();
-
-    static string FindRepoRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
-        throw new InvalidOperationException($"no Polyglot.sln above {AppContext.BaseDirectory}");
-    }
-
     static string NotebookPath(string name) => Path.Combine(RepoRoot, "notebooks", name + ".ipynb");
 
     // Each notebook runs once for the tests that look at its run.
@@ -96,7 +87,7 @@ public class ShippedNotebookTests
 
     static Task<NotebookRun> TinyRun(string name) => Runs.GetOrAdd(name, _ => new Lazy<Task<NotebookRun>>(() =>
     {
-        var library = Path.Combine(RepoRoot, "lib", "VaeLab", "bin", "Release", "net10.0", "VaeLab.dll");
+        var library = Path.Combine(LibraryFolder, "VaeLab.dll");
         Assert.True(File.Exists(library), $"{library} is missing: the notebooks #r lib/VaeLab's Release build (dotnet build -c Release lib/VaeLab)");
         return NotebookRunner.RunAsync(NotebookPath(name), Cases[name].Parameters);
     })).Value;
@@ -222,7 +213,7 @@ public class ShippedNotebookTests
                 Assert.Null(c["execution_count"]);
             });
 
-            Assert.StartsWith("#r \"../lib/VaeLab/bin/Release/net10.0/VaeLab.Torch.dll\"\n#r \"../lib/VaeLab/bin/Release/net10.0/VaeLab.dll\"\n", code[0].Source);
+            Assert.StartsWith("#r \"../lib/VaeLab/bin/Release/net10.0/TorchSharp.dll\"\n#r \"../lib/VaeLab/bin/Release/net10.0/VaeLab.dll\"\n", code[0].Source);
             Assert.StartsWith("# ", notebook.Cells[0].Source);
             Assert.Single(code, c => c.HasTag(NotebookFigure.Tag));
             var parameters = Assert.Single(code, c => c.HasTag(NotebookParameters.ParametersTag));

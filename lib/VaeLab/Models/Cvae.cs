@@ -183,7 +183,7 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
         {
             var h = fc.call(z).unflatten(1, bottleneck);
             if (!sees_y) return mean_head.call(trunk.call(h));
-            var y_small = F.interpolate(y, size: [bottleneck[1], bottleneck[2]], mode: InterpolationMode.Bilinear);
+            var y_small = F.interpolate(y, size: [bottleneck[1], bottleneck[2]], mode: InterpolationMode.Bilinear, align_corners: false);
             var s = mean_head.call(trunk.call(cat([h, y_small], 1)));
             return y + s;
         }

@@ -89,9 +89,12 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
         });
     }
 
+    /// <summary>PyTorch's xavier_normal_: N(0, 2 / (fan_in + fan_out)). TorchSharp 0.107's nn.init.xavier_normal_ draws from
+    /// xavier_uniform_'s uniform distribution instead.</summary>
     static void Glorot(Parameter weight, Parameter? bias)
     {
-        nn.init.xavier_normal_(weight);
+        var (fan_in, fan_out) = nn.init.CalculateFanInAndFanOut(weight);
+        nn.init.normal_(weight, std: Math.Sqrt(2.0 / (fan_in + fan_out)));
         if (bias is not null) nn.init.zeros_(bias);
     }
 
