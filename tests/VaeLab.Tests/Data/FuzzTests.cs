@@ -24,17 +24,17 @@ public partial class FuzzTests
     [InlineData("jpeg")]
     [InlineData("safetensors")]
     [InlineData("hershey")]
-    public void Damaged_files_are_read_or_refused_with_a_clear_error(string format)
+    public async Task Damaged_files_are_read_or_refused_with_a_clear_error(string format)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "VaeLab.Fuzz.dll"), "--only", format, "--inputs", $"{Inputs}", "--hang", "30" })
             start.ArgumentList.Add(argument);
         using var fuzzer = Process.Start(start)!;
         var error = fuzzer.StandardError.ReadToEndAsync();
-        var output = fuzzer.StandardOutput.ReadToEnd();
-        fuzzer.WaitForExit();
+        var output = await fuzzer.StandardOutput.ReadToEndAsync();
+        await fuzzer.WaitForExitAsync();
         var row = Row().Match(output);
-        Assert.True(fuzzer.ExitCode == 0 && row.Success, $"{format}: exit code {fuzzer.ExitCode}\n{output}\n{error.Result}");
+        Assert.True(fuzzer.ExitCode == 0 && row.Success, $"{format}: exit code {fuzzer.ExitCode}\n{output}\n{await error}");
         Assert.Equal(Inputs, int.Parse(row.Groups["inputs"].Value));
         // Both outcomes must occur, or the mutations test nothing.
         Assert.True(int.Parse(row.Groups["accepted"].Value) > 0 && int.Parse(row.Groups["clear"].Value) > 0, output);
