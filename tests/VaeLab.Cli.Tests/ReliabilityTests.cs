@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Cli.Tests;
 
@@ -22,13 +24,18 @@ public sealed class ReliabilityTests : IDisposable
         Directory.Delete(folder, recursive: true);
     }
 
-    /// <summary>Runs the built `vaelab` in a process of its own, where a stack overflow or an allocation failure cannot take the tests down.</summary>
-    static async Task<Invocation> RunChild(params string[] args)
+    /// <summary>Starts the built `vaelab` in a process of its own, where a stack overflow or an allocation failure cannot take the tests down.</summary>
+    static Process StartChild(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in args.Prepend(Path.Combine(AppContext.BaseDirectory, "VaeLab.Cli.dll"))) start.ArgumentList.Add(argument);
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x40000000";
-        using var child = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    static async Task<Invocation> RunChild(params string[] args)
+    {
+        using var child = StartChild(args);
         var output = child.StandardOutput.ReadToEndAsync();
         var error = child.StandardError.ReadToEndAsync();
         await child.WaitForExitAsync();
@@ -167,5 +174,54 @@ public sealed class ReliabilityTests : IDisposable
         AssertOneLine(error);
         Assert.Equal(["cifar-10-binary.tar.gz"], Directory.GetFileSystemEntries(Path.Combine(folder, "cifar10")).Select(Path.GetFileName));
         Assert.False(File.Exists(Path.Combine(folder, "escaped.bin")) || File.Exists("/tmp/vaelab-escaped.bin"));
+    }
+
+    [Fact]
+    public async Task Training_killed_at_random_moments_leaves_a_checkpoint_that_loads_and_resumes()
+    {
+        using var repo = new TempRepository();
+        var checkpoint = Path.Combine(folder, "run.safetensors");
+        // Saves after every step, for ever, resuming from the checkpoint when there is one.
+        var notebook = repo.AddNotebook("train", TempRepository.ReferenceVaeLab + $$"""
+
+            using TorchSharp;
+            using static TorchSharp.torch;
+            using VaeLab.Training;
+            manual_seed(0);
+            var model = nn.Sequential(("layer", nn.Linear(8, 8)));
+            var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
+            var x = randn(16, 8);
+            var trainer = new Trainer<Tensor>(model, [optimizer], (batch, _) =>
+            {
+                var loss = (model.call(batch) - batch).square().mean();
+                loss.backward();
+                return new Dictionary<string, Tensor> { ["loss"] = loss };
+            }) { options = new TrainerOptions { epochs = 1_000_000, checkpoint_path = @"{{checkpoint}}", checkpoint_every = 1, handle_ctrl_c = false } };
+            if (System.IO.File.Exists(@"{{checkpoint}}")) trainer.load_checkpoint(@"{{checkpoint}}");
+            trainer.fit(Enumerable.Repeat(x, 10));
+            """);
+        var random = new Random(12);
+        long reached = 0;
+        for (var kill = 0; kill < 3; kill++)
+        {
+            using (var child = StartChild("run", notebook, "--html", Path.Combine(folder, "train.html"), "--ipynb", Path.Combine(folder, "train.ipynb")))
+            {
+                var started = File.Exists(checkpoint) ? File.GetLastWriteTimeUtc(checkpoint) : DateTime.MinValue;
+                while (!child.HasExited && (!File.Exists(checkpoint) || File.GetLastWriteTimeUtc(checkpoint) == started)) await Task.Delay(20);
+                await Task.Delay(random.Next(200, 1500));
+                if (child.HasExited) Assert.Fail($"the run ended by itself: {await child.StandardError.ReadToEndAsync()}");
+                child.Kill(entireProcessTree: true);
+                await child.WaitForExitAsync();
+            }
+
+            manual_seed(1);
+            using var model = nn.Sequential(("layer", nn.Linear(8, 8)));
+            using var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
+            var contents = VaeLab.Training.Checkpoint.load(checkpoint, model, [optimizer], []);
+            Assert.Equal(Enumerable.Range(0, (int)contents.position.step).Select(i => (long)i), contents.history.steps.Select(s => s.step));
+            Assert.True(contents.position.step > reached, $"after kill {kill} the run is at step {contents.position.step}, not past {reached}");
+            reached = contents.position.step;
+            Assert.Empty(Directory.GetFiles(folder, ".run.safetensors.*.tmp"));
+        }
     }
 }

@@ -220,28 +220,30 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
-    public void A_save_appends_the_new_steps_to_the_step_log_and_the_checkpoint_does_not_grow()
+    public void A_save_appends_what_ended_since_the_last_to_the_history_log_and_the_checkpoint_does_not_grow()
     {
         var path = Path.Combine(folder, "long.safetensors");
         var saves = new List<(long checkpoint, byte[] log)>();
         var progress = new Progress(new List<TrainingProgress>(), report =>
         {
             if (report.kind == ProgressKind.Checkpoint)
-                saves.Add((new FileInfo(path).Length, File.ReadAllBytes(Directory.GetFiles(folder, "long.safetensors.*.steps").Single())));
+                saves.Add((new FileInfo(path).Length, File.ReadAllBytes(Directory.GetFiles(folder, "long.safetensors.*.history").Single())));
         });
         using var run = new Run(1, Options("long.safetensors") with { epochs = 1, checkpoint_every = 1 }, progress);
         run.trainer.fit(_ => Enumerable.Range(0, 12).Select(i => run.batches[i % 3]));
 
-        Assert.Equal(13, saves.Count); // every step, and at the end
+        Assert.Equal(13, saves.Count); // every step, and at the end, after the epoch
         for (var i = 1; i < saves.Count; i++)
         {
             var (before, after) = (saves[i - 1].log, saves[i].log);
             Assert.Equal(before, after[..before.Length]);
-            // A step's record is one line; the line's length varies with its numbers' digits, not with the step count.
-            Assert.InRange(after.Length - before.Length, i < 12 ? 100 : 0, i < 12 ? 400 : 0);
+            // A line for the step (or at the end the epoch); its length varies with its numbers' digits, not with the step count.
+            var added = System.Text.Encoding.UTF8.GetString(after[before.Length..]);
+            Assert.StartsWith(i < 12 ? "{\"step\":" : "{\"epoch\":", added);
+            Assert.InRange(added.Length, 100, 400);
         }
-        // Within the epoch the checkpoint changes size only as its counters gain digits; the end adds the epoch's record.
-        Assert.InRange(saves.Take(12).Max(s => s.checkpoint) - saves[0].checkpoint, 0, 64);
+        // The checkpoint changes size only as its counters gain digits.
+        Assert.InRange(saves.Max(s => s.checkpoint) - saves[0].checkpoint, 0, 64);
     }
 
     [Fact]
@@ -254,11 +256,11 @@ public sealed class TrainingTests : IDisposable
         using (var run = new Run(1, Options("stopped.safetensors"), new StopAt(5, cancel.Cancel)))
             run.Fit(cancel.Token);
 
-        // What kill -9 leaves: a save's temporary file, a step log a rewrite did not finish, records a save appended
+        // What kill -9 leaves: a save's temporary file, a history log a rewrite did not finish, records a save appended
         // to the checkpoint's log before it was killed (the checkpoint counts the log's bytes, so they are not its own).
-        var log = Directory.GetFiles(folder, "stopped.safetensors.*.steps").Single();
+        var log = Directory.GetFiles(folder, "stopped.safetensors.*.history").Single();
         var temporary = Path.Combine(folder, $".stopped.safetensors.{Guid.NewGuid():N}.tmp");
-        var orphanLog = Path.Combine(folder, $"stopped.safetensors.{Guid.NewGuid():N}.steps");
+        var orphanLog = Path.Combine(folder, $"stopped.safetensors.{Guid.NewGuid():N}.history");
         File.WriteAllBytes(temporary, new byte[100]);
         File.WriteAllText(orphanLog, "{}\n");
         var logLength = new FileInfo(log).Length;
@@ -269,10 +271,10 @@ public sealed class TrainingTests : IDisposable
             var contents = run.trainer.load_checkpoint(path);
             Assert.False(File.Exists(temporary), "loading removes the temporary file of a killed save");
             Assert.Equal(5, contents.history.steps.Count);
-            Assert.Equal(logLength, contents.step_log.bytes);
+            Assert.Equal(logLength, contents.history_log.bytes);
             var resumed = run.Fit();
-            Assert.False(File.Exists(orphanLog), "saving removes the step logs the checkpoint does not use");
-            Assert.Equal(log, Directory.GetFiles(folder, "stopped.safetensors.*.steps").Single());
+            Assert.False(File.Exists(orphanLog), "saving removes the history logs the checkpoint does not use");
+            Assert.Equal(log, Directory.GetFiles(folder, "stopped.safetensors.*.history").Single());
             Assert.Equal(whole.steps.Select(s => s.losses), resumed.steps.Select(s => s.losses));
         }
         using (var run = new Run(99, Options("stopped.safetensors")))
@@ -284,10 +286,10 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
-    public void A_damaged_step_log_fails_naming_the_log_and_the_place()
+    public void A_damaged_history_log_fails_naming_the_log_and_the_place()
     {
         using (var run = new Run(1, Options("damaged.safetensors") with { epochs = 1 })) run.Fit();
-        var log = Directory.GetFiles(folder, "damaged.safetensors.*.steps").Single();
+        var log = Directory.GetFiles(folder, "damaged.safetensors.*.history").Single();
         var text = File.ReadAllText(log);
         using var again = new Run(1, Options("damaged.safetensors"));
         File.WriteAllText(log, text[..(text.Length / 2)]);

@@ -33,8 +33,8 @@ public sealed class Trainer<TBatch>
     readonly List<EpochRecord> epochs = new();
     volatile bool stopRequested;
     bool stopped;
-    // The checkpoint last saved or loaded, and its step log, which the next save to that path appends to.
-    (string path, StepLog log)? lastCheckpoint;
+    // The checkpoint last saved or loaded, and its history log, which the next save to that path appends to.
+    (string path, HistoryLog log)? lastCheckpoint;
 
     /// <param name="train_step">Computes the losses of a batch and calls backward on what should be minimised;
     /// returns the losses to record (each a one-element tensor).</param>
@@ -233,7 +233,7 @@ public sealed class Trainer<TBatch>
     public CheckpointContents load_checkpoint(string path)
     {
         var contents = Checkpoint.load(path, model, optimizers, schedulers);
-        lastCheckpoint = (Path.GetFullPath(path), contents.step_log);
+        lastCheckpoint = (Path.GetFullPath(path), contents.history_log);
         position = contents.position;
         steps.Clear();
         steps.AddRange(contents.history.steps);
