@@ -1,6 +1,6 @@
 # The two commands of the README: `make reproduce` (the main job) and `make test`.
 # Both start with `setup`, which installs missing system packages and is silent otherwise.
-.PHONY: setup build test reproduce demo bench bench-data fixtures
+.PHONY: setup build test reproduce demo bench bench-data fixtures fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -24,6 +24,11 @@ demo: setup
 bench:
 	@bash scripts/setup.sh python3-torch
 	dotnet run -c Release --project bench/VaeLab.Bench
+
+# Mutated copies of the fixture files fed to every loader, 10,000 per format (INPUTS=n for more or fewer), with a table of
+# what became of them: read, refused with a clear error, or anything else (a bug: another exception, a crash, a hang).
+fuzz: setup
+	dotnet run -c Release --project tests/VaeLab.Fuzz -- --inputs $(or $(INPUTS),10000)
 
 # Re-records the reference values under tests/fixtures (committed; tests need no Python).
 fixtures:

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using Spectre.Console;
 using VaeLab.Data;
@@ -7,31 +8,59 @@ using VaeLab.Notebooks;
 namespace VaeLab.Cli;
 
 /// <summary>
-/// The `vaelab` command line: demo, run and reproduce. Exit codes: 0 done, 1 a failed notebook (or a missing or
-/// damaged data file for the demo), 2 bad usage. Output goes to the given console, so tests run it in-process.
+/// The `vaelab` command line: demo, run, reproduce and data. Exit codes: 0 done, 1 a failed notebook, download or data
+/// file (or anything else that went wrong), 2 bad usage. A failure is one line naming the command and what is wrong,
+/// never a stack trace unless --verbose asks for it. Output goes to the given console, so tests run it in-process.
 /// </summary>
 static class Cli
 {
-    public static Task<int> InvokeAsync(string[] args, IAnsiConsole console, TextWriter error)
+    public static async Task<int> InvokeAsync(string[] args, IAnsiConsole console, TextWriter error)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture; // numbers print the same everywhere
+        var verbose = new Option<bool>("--verbose") { Description = "On failure, print the whole error and where it arose", Recursive = true };
         var root = new RootCommand("VaeLab: variational autoencoders on libtorch from C#")
         {
             DemoCommand(console, error),
             Run(console, error),
             Reproduce(console, error),
             DataCommands.Create(console, error),
+            verbose,
         };
         root.HelpName = "vaelab";
         var parsed = root.Parse(args);
+        var command = CommandLine(parsed.CommandResult);
         if (parsed.Errors.Count > 0)
         {
             foreach (var e in parsed.Errors) error.WriteLine(e.Message);
-            error.WriteLine($"see: vaelab {parsed.CommandResult.Command.Name} --help");
-            return Task.FromResult(2);
+            error.WriteLine($"see: {command} --help");
+            return 2;
         }
-        // No termination timeout: Ctrl+C goes to the code that handles it (the trainer finishes its step and stops).
-        return parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error, ProcessTerminationTimeout = null });
+        try
+        {
+            // No termination timeout: Ctrl+C goes to the code that handles it (the trainer finishes its step and stops).
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = console.Profile.Out.Writer, Error = error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception e)
+        {
+            error.WriteLine(parsed.GetValue(verbose) ? $"{command}: {e}" : $"{command}: {OneLine(e)}");
+            return e is UsageException or NotebookException or ArgumentException ? 2 : 1;
+        }
+    }
+
+    /// <summary>"vaelab data get": the command as typed, for messages.</summary>
+    static string CommandLine(CommandResult result) =>
+        result.Parent is CommandResult parent ? $"{CommandLine(parent)} {result.Command.Name}" : "vaelab";
+
+    /// <summary>What went wrong, in a line: the message of the errors users cause, the type too for those that are bugs.</summary>
+    static string OneLine(Exception e)
+    {
+        var expected = e is UsageException or NotebookException or ArgumentException or DataFormatException or IOException
+            or UnauthorizedAccessException or InvalidDataException or DownloadException or OperationCanceledException;
+        var message = e.Message.ReplaceLineEndings(" ");
+        return expected ? message : $"unexpected {e.GetType().Name}: {message} (--verbose shows where)";
     }
 
     static Command DemoCommand(IAnsiConsole console, TextWriter error)
@@ -86,8 +115,8 @@ static class Cli
         {
             notebook, parameters, preset, html, ipynb, echo,
         };
-        command.SetAction((result, _) => Guarded("run", error, () => RunCommand.RunAsync(new RunCommand.Options(result.GetValue(notebook)!,
-            result.GetValue(parameters) ?? [], result.GetValue(preset), result.GetValue(html), result.GetValue(ipynb), result.GetValue(echo)), console, error)));
+        command.SetAction((result, _) => RunCommand.RunAsync(new RunCommand.Options(result.GetValue(notebook)!,
+            result.GetValue(parameters) ?? [], result.GetValue(preset), result.GetValue(html), result.GetValue(ipynb), result.GetValue(echo)), console, error));
         return command;
     }
 
@@ -104,26 +133,12 @@ static class Cli
         {
             notebooks, root, echo,
         };
-        command.SetAction((result, _) => Guarded("reproduce", error, () => ReproduceCommand.RunAsync(
-            new ReproduceCommand.Options(result.GetValue(notebooks) ?? [], result.GetValue(root), result.GetValue(echo)), console, error)));
+        command.SetAction((result, _) => ReproduceCommand.RunAsync(
+            new ReproduceCommand.Options(result.GetValue(notebooks) ?? [], result.GetValue(root), result.GetValue(echo)), console, error));
         return command;
     }
 
     static Option<bool> EchoOption() => new("--echo") { Description = "Print the cells' console output as they write it" };
-
-    /// <summary>Runs a command, turning a request that cannot be carried out into its message and exit code 2.</summary>
-    static async Task<int> Guarded(string command, TextWriter error, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception e) when (e is UsageException or NotebookException)
-        {
-            error.WriteLine($"vaelab {command}: {e.Message}");
-            return 2;
-        }
-    }
 
     static Option<int> PositiveOption(string name, string description, int defaultValue) => new(name)
     {

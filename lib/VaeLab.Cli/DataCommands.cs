@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Formats.Tar;
-using System.IO.Compression;
 using Spectre.Console;
 using VaeLab.Data;
 
@@ -101,7 +100,7 @@ static class DataCommands
                         {
                             task.MaxValue = total ?? Math.Max(done, 1);
                             task.Value = done;
-                        }, cancel);
+                        }, cancel, file.Md5);
                         if (outcome == Downloader.Outcome.AlreadyComplete) task.Description = Markup.Escape($"{file.Local} (cached)");
                         task.Value = task.MaxValue;
                     }
@@ -118,7 +117,15 @@ static class DataCommands
             var target = Path.Combine(folder, source.Name);
             if (!Directory.Exists(Path.Combine(target, unpacked)))
             {
-                foreach (var file in source.Files) await Unpack(Path.Combine(folder, file.Local), target, cancel);
+                foreach (var archive in source.Files.Select(f => Path.Combine(folder, f.Local)))
+                {
+                    try { await Unpack(archive, target, cancel); }
+                    catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or DataFormatException)
+                    {
+                        error.WriteLine($"vaelab data get: {archive} does not unpack: {e.Message.ReplaceLineEndings(" ")}; delete it to download it again");
+                        return 1;
+                    }
+                }
                 console.WriteLine($"unpacked into {Path.Combine(target, unpacked)}");
             }
         }
@@ -128,21 +135,28 @@ static class DataCommands
         return failed == 0 ? 0 : 1;
     }
 
-    // Unpacks into a temporary folder first, so that an interrupted run does not leave a half-filled folder that looks done.
+    // Unpacks into a temporary folder first, so that an interrupted run does not leave a half-filled folder that looks
+    // done; a failed one (a corrupt archive, an entry reaching outside the folder, which .NET refuses) removes it.
     static async Task Unpack(string archive, string target, CancellationToken cancel)
     {
         var temporary = target + ".unpacking";
         if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
         Directory.CreateDirectory(temporary);
-        await using (var gzip = new GZipStream(File.OpenRead(archive), CompressionMode.Decompress))
-            await TarFile.ExtractToDirectoryAsync(gzip, temporary, overwriteFiles: true, cancel);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(temporary))
+        try
         {
-            var destination = Path.Combine(target, Path.GetFileName(entry));
-            if (Directory.Exists(destination)) Directory.Delete(destination, recursive: true);
-            Directory.Move(entry, destination);
+            await using (var gzip = DataFile.OpenRead(archive))
+                await TarFile.ExtractToDirectoryAsync(gzip, temporary, overwriteFiles: true, cancel);
+            foreach (var entry in Directory.EnumerateFileSystemEntries(temporary))
+            {
+                var destination = Path.Combine(target, Path.GetFileName(entry));
+                if (Directory.Exists(destination)) Directory.Delete(destination, recursive: true);
+                Directory.Move(entry, destination);
+            }
         }
-        Directory.Delete(temporary);
+        finally
+        {
+            Directory.Delete(temporary, recursive: true);
+        }
     }
 
     static Command Inspect(IAnsiConsole console, TextWriter error)
@@ -152,6 +166,11 @@ static class DataCommands
         command.SetAction(result =>
         {
             var file = result.GetValue(path)!;
+            if (!File.Exists(file))
+            {
+                error.WriteLine($"vaelab data inspect: {file} " + (Directory.Exists(file) ? "is a folder: give one of its files" : "does not exist"));
+                return 2;
+            }
             try
             {
                 var inspection = DataInspector.Inspect(file);

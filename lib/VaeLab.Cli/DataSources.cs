@@ -1,7 +1,8 @@
 namespace VaeLab.Cli;
 
-/// <summary>One file of a dataset: its path under the dataset's root URL and under the local data folder.</summary>
-sealed record RemoteFile(string Remote, string Local);
+/// <summary>One file of a dataset: its path under the dataset's root URL and under the local data folder, and its MD5
+/// (hex) where the dataset's publisher gives one.</summary>
+sealed record RemoteFile(string Remote, string Local, string? Md5 = null);
 
 /// <summary>
 /// A downloadable dataset: its files under <see cref="Root"/>, and for archives the folder they unpack to
@@ -26,15 +27,19 @@ static class DataSources
         };
 
     // The MNIST files are mirrored by PyTorch (torchvision's first mirror): LeCun's own site now refuses most downloads.
-    static readonly string[] IdxFiles =
-        ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
-
+    // The MD5s are those torchvision checks MNIST's against, and those Fashion-MNIST's README and the CIFAR page publish.
     public static readonly IReadOnlyDictionary<string, DataSource> Images = new Dictionary<string, DataSource>
     {
-        ["mnist"] = Plain("mnist", "https://ossci-datasets.s3.amazonaws.com/mnist/", IdxFiles),
-        ["fashion-mnist"] = Plain("fashion-mnist", "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", IdxFiles),
-        ["cifar10"] = Plain("cifar10", "https://www.cs.toronto.edu/~kriz/", ["cifar-10-binary.tar.gz"]) with { Unpacks = "cifar-10-batches-bin" },
-        ["cifar100"] = Plain("cifar100", "https://www.cs.toronto.edu/~kriz/", ["cifar-100-binary.tar.gz"]) with { Unpacks = "cifar-100-binary" },
+        ["mnist"] = Plain("mnist", "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"), ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
+            ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"), ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c")),
+        ["fashion-mnist"] = Plain("fashion-mnist", "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+            ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"), ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
+            ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"), ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")),
+        ["cifar10"] = Plain("cifar10", "https://www.cs.toronto.edu/~kriz/",
+            ("cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530")) with { Unpacks = "cifar-10-batches-bin" },
+        ["cifar100"] = Plain("cifar100", "https://www.cs.toronto.edu/~kriz/",
+            ("cifar-100-binary.tar.gz", "03b5dce01913d631647c71ecec9e9cb8")) with { Unpacks = "cifar-100-binary" },
     };
 
     /// <summary>Datasets behind a sign-up or too large to fetch casually: what to do instead.</summary>
@@ -60,6 +65,6 @@ static class DataSources
             Path.Combine("quickdraw", format, c + layout.Extension)))]);
     }
 
-    static DataSource Plain(string name, string root, string[] files) =>
-        new(name, root, [.. files.Select(f => new RemoteFile(f, Path.Combine(name, f)))]);
+    static DataSource Plain(string name, string root, params (string File, string Md5)[] files) =>
+        new(name, root, [.. files.Select(f => new RemoteFile(f.File, Path.Combine(name, f.File), f.Md5))]);
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using VaeLab.Data;
 
 namespace VaeLab.Cli;
 
@@ -8,8 +10,9 @@ sealed class DownloadException(string message, Exception? inner = null) : Except
 
 /// <summary>
 /// Downloads files resumably: bytes go to <c>&lt;file&gt;.part</c>, which a later run continues with an HTTP Range
-/// request, and the file gets its final name only once its size matches what the server announced. A file that
-/// already has its final name is complete and is not fetched again.
+/// request, and the file gets its final name only once it is verified: its size is what the server announced, its
+/// MD5 what the publisher gives (or Google Cloud Storage's x-goog-hash, for a whole-file response), and a .gz
+/// inflates. A file that already has its final name is complete and is not fetched again.
 /// </summary>
 sealed class Downloader(HttpClient http)
 {
@@ -18,7 +21,7 @@ sealed class Downloader(HttpClient http)
     /// <summary>Called with (bytes on disk, total bytes when known) as the download goes.</summary>
     public delegate void Progress(long done, long? total);
 
-    public async Task<Outcome> FetchAsync(Uri url, string path, Progress? progress = null, CancellationToken cancel = default)
+    public async Task<Outcome> FetchAsync(Uri url, string path, Progress? progress = null, CancellationToken cancel = default, string? md5 = null)
     {
         if (File.Exists(path)) return Outcome.AlreadyComplete;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -31,7 +34,7 @@ sealed class Downloader(HttpClient http)
             if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
                 File.Delete(part);
-                return await FetchAsync(url, path, progress, cancel);
+                return await FetchAsync(url, path, progress, cancel, md5);
             }
             if (!response.IsSuccessStatusCode)
                 throw new DownloadException($"{url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
@@ -52,6 +55,7 @@ sealed class Downloader(HttpClient http)
             if (total is { } expected && done != expected)
                 throw new DownloadException($"{url}: received {done} bytes where the server announced {expected}; "
                     + $"{part} is kept and the next run resumes it");
+            Verify(part, path, url, md5 ?? (resumed ? null : GoogleMd5(response)));
             File.Move(part, path);
             return resumed ? Outcome.Resumed : Outcome.Downloaded;
         }
@@ -68,6 +72,48 @@ sealed class Downloader(HttpClient http)
             throw new DownloadException($"{url}: the transfer broke off ({e.Message}); {part} holds "
                 + $"{new FileInfo(part).Length} bytes and the next run resumes it", e);
         }
+    }
+
+    /// <summary>
+    /// Refuses bytes that are not the file (an error page served with status 200, a corrupt transfer): an MD5 other
+    /// than the published one, or a .gz that does not inflate. The .part goes, as resuming it cannot mend it.
+    /// </summary>
+    static void Verify(string part, string path, Uri url, string? md5)
+    {
+        string? problem = null;
+        if (md5 is not null)
+        {
+            using var file = File.OpenRead(part);
+            var actual = Convert.ToHexStringLower(MD5.HashData(file));
+            if (!actual.Equals(md5, StringComparison.OrdinalIgnoreCase)) problem = $"its MD5 is {actual}, not the published {md5}";
+        }
+        if (problem is null && path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) problem = GzipProblem(part);
+        if (problem is null) return;
+        File.Delete(part);
+        throw new DownloadException($"{url}: what arrived is not the file ({problem}); it was removed: run again to fetch it afresh");
+    }
+
+    static string? GzipProblem(string file)
+    {
+        using var stream = File.OpenRead(file);
+        if (stream.ReadByte() != 0x1f || stream.ReadByte() != 0x8b) return "it is not gzip data";
+        stream.Position = 0;
+        try
+        {
+            using var content = DataFile.OpenRead(stream, file);
+            content.CopyTo(Stream.Null);
+            return null;
+        }
+        catch (DataFormatException e) { return $"its gzip data does not inflate: {e.Reason}"; }
+    }
+
+    /// <summary>The MD5 (hex) that Google Cloud Storage gives in x-goog-hash ("crc32c=...,md5=BASE64"), where it gives one.</summary>
+    static string? GoogleMd5(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("x-goog-hash", out var values)) return null;
+        var md5 = values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)).FirstOrDefault(v => v.StartsWith("md5=", StringComparison.Ordinal));
+        var bytes = new byte[16];
+        return md5 is not null && Convert.TryFromBase64String(md5[4..], bytes, out var n) && n == 16 ? Convert.ToHexStringLower(bytes) : null;
     }
 
     Task<HttpResponseMessage> Get(Uri url, long offset, CancellationToken cancel)

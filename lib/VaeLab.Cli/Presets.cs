@@ -18,9 +18,12 @@ static class Presets
             : [];
     }
 
+    public static string PathOf(Repository repository, string notebookName, string preset) =>
+        Path.Combine(repository.PresetFolder(notebookName), preset + ".json");
+
     public static Dictionary<string, string> Read(Repository repository, string notebookName, string preset)
     {
-        var path = Path.Combine(repository.PresetFolder(notebookName), preset + ".json");
+        var path = PathOf(repository, notebookName, preset);
         if (!File.Exists(path))
         {
             var available = Available(repository, notebookName);

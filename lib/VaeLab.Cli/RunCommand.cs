@@ -27,7 +27,8 @@ static class RunCommand
         Repository Needed(string what) => repository ?? throw new UsageException(
             $"no repository root (a folder holding {Repository.Marker}) above {path} or the current directory to find {what} in");
 
-        var parameters = options.Preset is { } preset ? Presets.Read(Needed("experiments/"), name, preset) : new Dictionary<string, string>();
+        var presetValues = options.Preset is { } preset ? Presets.Read(Needed("experiments/"), name, preset) : new Dictionary<string, string>();
+        var parameters = new Dictionary<string, string>(presetValues);
         foreach (var (key, value) in Overrides(options.Parameters)) parameters[key] = value;
         var ipynb = Path.GetFullPath(options.Ipynb ?? Needed("analysis/ (or pass --ipynb)").Report(name, ".ipynb"));
         var html = Path.GetFullPath(options.Html ?? Needed("analysis/ (or pass --html)").Report(name, ".html"));
@@ -35,6 +36,13 @@ static class RunCommand
         var analysis = repository is not null && Path.GetDirectoryName(html) == repository.Analysis ? repository.Analysis : null;
 
         var notebook = Notebook.Load(path);
+        // A preset's values are checked here, where the error can say they come from the preset and not from -p.
+        var declarations = NotebookRunner.Parameters(notebook);
+        foreach (var (key, value) in presetValues)
+        {
+            try { NotebookParameters.Literal(declarations, key, value); }
+            catch (NotebookException e) { throw new UsageException($"preset '{options.Preset}' ({Presets.PathOf(repository!, name, options.Preset!)}): {e.Message}"); }
+        }
         console.MarkupLine($"running [bold]{Markup.Escape(path)}[/]" +
             (parameters.Count == 0 ? "" : $" with {Markup.Escape(string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}")))}"));
         var run = await new NotebookProgress(console, options.Echo).RunAsync(notebook, parameters);

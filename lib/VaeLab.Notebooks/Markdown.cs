@@ -8,13 +8,19 @@ namespace VaeLab.Notebooks;
 /// <summary>
 /// The markdown notebooks use (headings, paragraphs, lists, quotes, tables, fenced code, emphasis, links, images) to
 /// HTML for the report. Raw HTML is shown as text. Images are embedded when they are local files or cell attachments,
-/// and become links otherwise, so the report never fetches anything.
+/// and become links otherwise, so the report never fetches anything. Links go only to http(s), mailto and relative
+/// URLs: any other (javascript:, data:...) is shown as the text it was written as, not as a link. Quotes nest at most
+/// <see cref="MaxQuoteDepth"/> deep; deeper ones show their '&gt;' marks as text.
 /// </summary>
 static partial class Markdown
 {
+    const int MaxQuoteDepth = 16;
+
     /// <param name="folder">Where relative image paths resolve (the notebook's folder).</param>
     /// <param name="attachments">The cell's nbformat attachments, for <c>attachment:name</c> images.</param>
-    public static string ToHtml(string markdown, string folder, JsonObject? attachments = null)
+    public static string ToHtml(string markdown, string folder, JsonObject? attachments = null) => Blocks(markdown, folder, attachments, 0);
+
+    static string Blocks(string markdown, string folder, JsonObject? attachments, int depth)
     {
         var html = new StringBuilder();
         var lines = markdown.Replace("\r\n", "\n").Split('\n');
@@ -46,11 +52,11 @@ static partial class Markdown
                 html.Append("<hr>\n");
                 i++;
             }
-            else if (line.TrimStart().StartsWith('>'))
+            else if (line.TrimStart().StartsWith('>') && depth < MaxQuoteDepth)
             {
                 var quoted = new List<string>();
                 for (; i < lines.Length && lines[i].TrimStart().StartsWith('>'); i++) quoted.Add(lines[i].TrimStart()[1..]);
-                html.Append("<blockquote>").Append(ToHtml(string.Join('\n', quoted), folder, attachments)).Append("</blockquote>\n");
+                html.Append("<blockquote>").Append(Blocks(string.Join('\n', quoted), folder, attachments, depth + 1)).Append("</blockquote>\n");
             }
             else if (ListItem().Match(line) is { Success: true } first)
             {
@@ -78,7 +84,8 @@ static partial class Markdown
             }
             else
             {
-                var paragraph = new List<string>();
+                // The first line is the paragraph's even when it would start a block: a quote too deep to nest.
+                var paragraph = new List<string> { lines[i++].Trim() };
                 for (; i < lines.Length && lines[i].Trim().Length > 0 && !StartsBlock(lines[i]); i++) paragraph.Add(lines[i].Trim());
                 html.Append("<p>").Append(Inline(string.Join('\n', paragraph), folder, attachments)).Append("</p>\n");
             }
@@ -91,18 +98,22 @@ static partial class Markdown
 
     static IEnumerable<string> Cells(string row) => row.Trim().Trim('|').Split('|').Select(c => c.Trim());
 
-    /// <summary>Code spans, images, links, bold and italic, on HTML-encoded text (code spans are kept out of the rest).</summary>
+    /// <summary>Code spans, images, links, bold and italic, on HTML-encoded text.</summary>
     static string Inline(string text, string folder, JsonObject? attachments)
     {
+        // Finished HTML (code spans, images, refused links) waits behind placeholders while the other rules run.
         var spans = new List<string>();
-        text = CodeSpan().Replace(text, m =>
+        string Keep(string html)
         {
-            spans.Add($"<code>{WebUtility.HtmlEncode(m.Groups[1].Value)}</code>");
+            spans.Add(html);
             return $"\u0000{spans.Count - 1}\u0000";
-        });
+        }
+        text = CodeSpan().Replace(text, m => Keep($"<code>{WebUtility.HtmlEncode(m.Groups[1].Value)}</code>"));
         text = WebUtility.HtmlEncode(text);
-        text = Image().Replace(text, m => ImageHtml(WebUtility.HtmlDecode(m.Groups[1].Value), WebUtility.HtmlDecode(m.Groups[2].Value), folder, attachments));
-        text = Link().Replace(text, m => $"<a href=\"{m.Groups[2].Value}\">{m.Groups[1].Value}</a>");
+        text = Image().Replace(text, m => Keep(ImageHtml(WebUtility.HtmlDecode(m.Groups[1].Value), WebUtility.HtmlDecode(m.Groups[2].Value), folder, attachments)));
+        text = Link().Replace(text, m => IsSafeUrl(WebUtility.HtmlDecode(m.Groups[2].Value))
+            ? $"<a href=\"{m.Groups[2].Value}\">{m.Groups[1].Value}</a>"
+            : Keep(Inert(m.Value)));
         text = Bold().Replace(text, "<strong>$2</strong>");
         text = Italic().Replace(text, "<em>$2</em>");
         return Placeholder().Replace(text, m => spans[int.Parse(m.Groups[1].Value)]);
@@ -124,8 +135,25 @@ static partial class Markdown
             var file = Path.Combine(folder, Uri.UnescapeDataString(source));
             if (File.Exists(file)) return $"<img alt=\"{encodedAlt}\" src=\"data:{mime};base64,{Convert.ToBase64String(File.ReadAllBytes(file))}\">";
         }
-        return $"<a href=\"{WebUtility.HtmlEncode(source)}\">{(alt.Length > 0 ? encodedAlt : WebUtility.HtmlEncode(source))}</a>";
+        return IsSafeUrl(source)
+            ? $"<a href=\"{WebUtility.HtmlEncode(source)}\">{(alt.Length > 0 ? encodedAlt : WebUtility.HtmlEncode(source))}</a>"
+            : Inert(WebUtility.HtmlEncode($"![{alt}]({source})"));
     }
+
+    static readonly char[] ControlOrSpace = [.. Enumerable.Range(0, 33).Select(c => (char)c)];
+
+    /// <summary>Whether a link may go to <paramref name="url"/>: http(s), mailto, or relative (no scheme).</summary>
+    static bool IsSafeUrl(string url)
+    {
+        // Read as a browser reads it: tabs and line breaks anywhere, and control characters or spaces in front, do not count.
+        var seen = url.Replace("\t", "").Replace("\n", "").Replace("\r", "").TrimStart(ControlOrSpace);
+        var scheme = UrlScheme().Match(seen);
+        return !scheme.Success || scheme.Groups[1].Value.ToLowerInvariant() is "http" or "https" or "mailto";
+    }
+
+    /// <summary>A refused link or image, shown as the (HTML-encoded) markdown it was written as.</summary>
+    static string Inert(string encodedMarkdown) =>
+        $"<span class=\"inert-link\" title=\"not a link: only http(s), mailto and relative URLs are\">{encodedMarkdown}</span>";
 
     [GeneratedRegex(@"^\s*(```+|~~~+)(.*)$")] private static partial Regex Fence();
     [GeneratedRegex(@"^(#{1,6})\s+(.*)$")] private static partial Regex Heading();
@@ -136,6 +164,7 @@ static partial class Markdown
     [GeneratedRegex(@"\u0000(\d+)\u0000")] private static partial Regex Placeholder();
     [GeneratedRegex(@"!\[([^\]]*)\]\(([^)\s]+)(?:\s+&quot;[^)]*&quot;)?\)")] private static partial Regex Image();
     [GeneratedRegex(@"\[([^\]]+)\]\(([^)\s]+)(?:\s+&quot;[^)]*&quot;)?\)")] private static partial Regex Link();
+    [GeneratedRegex(@"^([a-zA-Z][a-zA-Z0-9+.\-]*):")] private static partial Regex UrlScheme();
     [GeneratedRegex(@"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")] private static partial Regex Bold();
     [GeneratedRegex(@"(?<![\w*])(\*|_)(?=\S)(.+?)(?<=\S)\1(?![\w*])")] private static partial Regex Italic();
 }

@@ -121,14 +121,21 @@ public static class NotebookRunner
     public static Task WarmUpAsync() =>
         RunAsync(new Notebook([NotebookCell.Code("var warm = 1;")], Path.Combine(Path.GetTempPath(), "warm-up.ipynb")));
 
+    /// <summary>The variables the notebook's parameters cell declares (none when it has no such cell).</summary>
+    public static IReadOnlyList<NotebookParameters.Declaration> Parameters(Notebook notebook) =>
+        notebook.Cells.FirstOrDefault(IsParametersCell) is { } cell ? NotebookParameters.Parse(CellSource.Of(cell).Code ?? "") : [];
+
+    static bool IsParametersCell(NotebookCell cell) =>
+        cell.Kind == CellKind.Code && cell.HasTag(NotebookParameters.ParametersTag) && !cell.HasTag(NotebookParameters.InjectedTag);
+
     /// <summary>The cells to execute: the notebook's own, with a cell assigning the overrides right after the parameters cell.</summary>
     static NotebookRun Prepare(Notebook notebook, IReadOnlyDictionary<string, string> overrides)
     {
         // A notebook written by an earlier run carries its injected cell; this run's overrides replace it, as in papermill.
         var cells = notebook.Cells.Select((cell, i) => new CellRun(cell, i + 1))
             .Where(c => !c.Cell.HasTag(NotebookParameters.InjectedTag)).ToList();
-        var parametersAt = cells.FindIndex(c => c.Cell.Kind == CellKind.Code && c.Cell.HasTag(NotebookParameters.ParametersTag));
-        var declarations = parametersAt < 0 ? [] : NotebookParameters.Parse(CellSource.Of(cells[parametersAt].Cell).Code ?? "");
+        var parametersAt = cells.FindIndex(c => IsParametersCell(c.Cell));
+        var declarations = Parameters(notebook);
 
         var literals = new Dictionary<string, string>();
         if (overrides.Count > 0)

@@ -61,7 +61,7 @@ public sealed class DataInspectTests
         finally { File.Delete(junk); }
     }
 
-    static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
             if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;

@@ -26,6 +26,8 @@ sealed class LoopbackServer : IDisposable
     public bool HonourRange { get; set; } = true;
     /// <summary>When set, the connection closes after this many body bytes, whatever Content-Length said.</summary>
     public int? CutAfter { get; set; }
+    /// <summary>Response headers ("Name: value") to send with a file, by its path.</summary>
+    public Dictionary<string, string[]> Headers { get; } = [];
     /// <summary>Each request as "path" or "path bytes=N-" when it carried a Range header.</summary>
     public List<string> Requests { get; } = [];
 
@@ -71,6 +73,7 @@ sealed class LoopbackServer : IDisposable
         var body = content[(int)from..];
         var headers = new List<string> { $"Content-Length: {body.Length}" };
         if (from > 0) headers.Add($"Content-Range: bytes {from}-{content.Length - 1}/{content.Length}");
+        headers.AddRange(Headers.GetValueOrDefault(path, []));
         await Write(stream, from > 0 ? "206 Partial Content" : "200 OK", headers, CutAfter is { } cut ? body[..Math.Min(cut, body.Length)] : body);
     }
 

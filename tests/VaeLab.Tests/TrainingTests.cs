@@ -200,9 +200,13 @@ public sealed class TrainingTests : IDisposable
         foreach (var (key, value) in run.model.state_dict()) Assert.True(value.Equals(copied[key]), key);
     }
 
-    sealed class Progress(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    sealed class Progress(List<TrainingProgress> reports, Action<TrainingProgress>? also = null) : IProgress<TrainingProgress>
     {
-        public void Report(TrainingProgress value) => reports.Add(value);
+        public void Report(TrainingProgress value)
+        {
+            reports.Add(value);
+            also?.Invoke(value);
+        }
     }
 
     [Fact]
@@ -213,6 +217,88 @@ public sealed class TrainingTests : IDisposable
         model.save(path);  // TorchSharp's own format, not safetensors
         var e = Assert.Throws<DataFormatException>(() => Checkpoint.load_model(path, model));
         Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void A_save_appends_what_ended_since_the_last_to_the_history_log_and_the_checkpoint_does_not_grow()
+    {
+        var path = Path.Combine(folder, "long.safetensors");
+        var saves = new List<(long checkpoint, byte[] log)>();
+        var progress = new Progress(new List<TrainingProgress>(), report =>
+        {
+            if (report.kind == ProgressKind.Checkpoint)
+                saves.Add((new FileInfo(path).Length, File.ReadAllBytes(Directory.GetFiles(folder, "long.safetensors.*.history").Single())));
+        });
+        using var run = new Run(1, Options("long.safetensors") with { epochs = 1, checkpoint_every = 1 }, progress);
+        run.trainer.fit(_ => Enumerable.Range(0, 12).Select(i => run.batches[i % 3]));
+
+        Assert.Equal(13, saves.Count); // every step, and at the end, after the epoch
+        for (var i = 1; i < saves.Count; i++)
+        {
+            var (before, after) = (saves[i - 1].log, saves[i].log);
+            Assert.Equal(before, after[..before.Length]);
+            // A line for the step (or at the end the epoch); its length varies with its numbers' digits, not with the step count.
+            var added = System.Text.Encoding.UTF8.GetString(after[before.Length..]);
+            Assert.StartsWith(i < 12 ? "{\"step\":" : "{\"epoch\":", added);
+            Assert.InRange(added.Length, 100, 400);
+        }
+        // The checkpoint changes size only as its counters gain digits.
+        Assert.InRange(saves.Max(s => s.checkpoint) - saves[0].checkpoint, 0, 64);
+    }
+
+    [Fact]
+    public void Leftovers_of_killed_saves_go_and_a_run_continued_in_place_resumes_exactly()
+    {
+        TrainingHistory whole;
+        using (var run = new Run(1, Options("whole.safetensors"))) whole = run.Fit();
+        var path = Path.Combine(folder, "stopped.safetensors");
+        using (var cancel = new CancellationTokenSource())
+        using (var run = new Run(1, Options("stopped.safetensors"), new StopAt(5, cancel.Cancel)))
+            run.Fit(cancel.Token);
+
+        // What kill -9 leaves: a save's temporary file, a history log a rewrite did not finish, records a save appended
+        // to the checkpoint's log before it was killed (the checkpoint counts the log's bytes, so they are not its own).
+        var log = Directory.GetFiles(folder, "stopped.safetensors.*.history").Single();
+        var temporary = Path.Combine(folder, $".stopped.safetensors.{Guid.NewGuid():N}.tmp");
+        var orphanLog = Path.Combine(folder, $"stopped.safetensors.{Guid.NewGuid():N}.history");
+        File.WriteAllBytes(temporary, new byte[100]);
+        File.WriteAllText(orphanLog, "{}\n");
+        var logLength = new FileInfo(log).Length;
+        File.AppendAllText(log, "{\"step\": 5, \"cut\": \"mid-");
+
+        using (var run = new Run(99, Options("stopped.safetensors")))
+        {
+            var contents = run.trainer.load_checkpoint(path);
+            Assert.False(File.Exists(temporary), "loading removes the temporary file of a killed save");
+            Assert.Equal(5, contents.history.steps.Count);
+            Assert.Equal(logLength, contents.history_log.bytes);
+            var resumed = run.Fit();
+            Assert.False(File.Exists(orphanLog), "saving removes the history logs the checkpoint does not use");
+            Assert.Equal(log, Directory.GetFiles(folder, "stopped.safetensors.*.history").Single());
+            Assert.Equal(whole.steps.Select(s => s.losses), resumed.steps.Select(s => s.losses));
+        }
+        using (var run = new Run(99, Options("stopped.safetensors")))
+        {
+            var reloaded = run.trainer.load_checkpoint(path).history;
+            Assert.Equal(whole.steps.Select(s => s.losses), reloaded.steps.Select(s => s.losses));
+            Assert.Equal(whole.epochs.Select(e => e.validation), reloaded.epochs.Select(e => e.validation));
+        }
+    }
+
+    [Fact]
+    public void A_damaged_history_log_fails_naming_the_log_and_the_place()
+    {
+        using (var run = new Run(1, Options("damaged.safetensors") with { epochs = 1 })) run.Fit();
+        var log = Directory.GetFiles(folder, "damaged.safetensors.*.history").Single();
+        var text = File.ReadAllText(log);
+        using var again = new Run(1, Options("damaged.safetensors"));
+        File.WriteAllText(log, text[..(text.Length / 2)]);
+        var truncated = Assert.Throws<DataFormatException>(() => again.trainer.load_checkpoint(Path.Combine(folder, "damaged.safetensors")));
+        Assert.Equal((log, $"byte {text.Length / 2}"), (truncated.File, truncated.Location));
+        File.WriteAllText(log, text.Replace("\"losses\"", "\"lossez\""));
+        var changed = Assert.Throws<DataFormatException>(() => again.trainer.load_checkpoint(Path.Combine(folder, "damaged.safetensors")));
+        Assert.Equal(log, changed.File);
+        Assert.Contains("CRC-32", changed.Reason);
     }
 
     [Fact]

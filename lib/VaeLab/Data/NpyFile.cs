@@ -7,10 +7,6 @@ namespace VaeLab.Data;
 /// </summary>
 public static class NpyFile
 {
-    // Without a known length (gzip data) the data is read in pieces, so that a corrupt shape cannot
-    // make us allocate gigabytes before finding the file too short.
-    const int Piece = 1 << 20;
-
     public static NpyArray Read(string path)
     {
         using var stream = DataFile.OpenRead(path);
@@ -22,7 +18,7 @@ public static class NpyFile
     {
         var header = NpyHeader.Read(stream, name);
         if (header.Dtype == NpyDtype.Object) return ReadPickled(stream, name, header);
-        var bytes = ReadData(stream, name, header.Count * header.Dtype.ItemSize(), "data");
+        var bytes = ReadData(stream, name, header.DataBytes);
         var data = header.Dtype.Decode(bytes);
         return new NpyArray(header.FortranOrder ? FortranToC(data, header.Shape) : data, header.Shape);
     }
@@ -39,22 +35,11 @@ public static class NpyFile
         return array;
     }
 
-    /// <summary>Reads exactly <paramref name="count"/> bytes; a DataFormatException names <paramref name="what"/> when the file ends first.</summary>
-    static byte[] ReadData(Stream stream, string name, long count, string what)
+    static byte[] ReadData(Stream stream, string name, long count)
     {
-        if (count > Array.MaxLength) throw new DataFormatException(name, what, $"{count} bytes is too large for one array");
-        var truncated = $"the file ends before the {count} bytes the header announces (truncated)";
-        if (stream.CanSeek && stream.Length - stream.Position < count) throw new DataFormatException(name, what, truncated);
-        var bytes = new byte[stream.CanSeek ? count : Math.Min(count, Piece)];
-        var filled = 0;
-        while (filled < count)
-        {
-            if (filled == bytes.Length) Array.Resize(ref bytes, (int)Math.Min(count, 2L * bytes.Length));
-            var n = stream.Read(bytes, filled, bytes.Length - filled);
-            if (n == 0) throw new DataFormatException(name, what, truncated);
-            filled += n;
-        }
-        return bytes;
+        if (count > Array.MaxLength) throw new DataFormatException(name, "data", $"{count} bytes is too large for one array");
+        return StreamBytes.ReadExactly(stream, count,
+            _ => new DataFormatException(name, "data", $"the file ends before the {count} bytes the header announces (truncated)"));
     }
 
     /// <summary>Reorders elements stored column-major (Fortran) for <paramref name="shape"/> into row-major (C) order.</summary>

@@ -16,7 +16,10 @@ public sealed record NpyHeader(NpyDtype Dtype, bool FortranOrder, long[] Shape, 
     const int MaxHeaderLength = 1 << 20;
 
     /// <summary>Elements in the array: the product of the shape (1 for a 0-d array).</summary>
-    public long Count => Shape.Aggregate(1L, (a, n) => a * n);
+    public long Count => Shape.Aggregate(1L, (a, n) => checked(a * n));
+
+    /// <summary>Bytes of data after the header (for plain, not object, arrays).</summary>
+    public long DataBytes => checked(Count * Dtype.ItemSize());
 
     /// <summary>Reads a header, leaving <paramref name="stream"/> at the start of the data.</summary>
     public static NpyHeader Read(Stream stream, string name)
@@ -53,9 +56,10 @@ public sealed record NpyHeader(NpyDtype Dtype, bool FortranOrder, long[] Shape, 
             throw new FormatException("shape is not a tuple of integers");
         var shape = dims.Cast<long>().ToArray();
         if (shape.Any(n => n < 0)) throw new FormatException($"shape ({string.Join(", ", shape)}) has a negative size");
-        try { _ = shape.Aggregate(1L, (a, n) => checked(a * n)); }
-        catch (OverflowException) { throw new FormatException($"shape ({string.Join(", ", shape)}) is too large"); }
-        return new NpyHeader(dtype, fortran, shape, major);
+        var header = new NpyHeader(dtype, fortran, shape, major);
+        try { _ = dtype == NpyDtype.Object ? header.Count : header.DataBytes; }
+        catch (OverflowException) { throw new FormatException($"shape ({string.Join(", ", shape)}) is too large: its size in bytes does not fit 64 bits"); }
+        return header;
     }
 
     /// <summary>Writes this header in the smallest version that holds it (1.0, else 2.0), padded to 64 bytes.</summary>
@@ -75,11 +79,15 @@ public sealed record NpyHeader(NpyDtype Dtype, bool FortranOrder, long[] Shape, 
 
     /// <summary>
     /// The Python literals of .npy headers: a dict of strings to strings, booleans and tuples of integers.
-    /// Tuples and lists come back as List&lt;object&gt;.
+    /// Tuples and lists come back as List&lt;object&gt;. Nesting is capped, so that a header of a million
+    /// parentheses is an error rather than a stack overflow.
     /// </summary>
     sealed class PythonLiteral(string text)
     {
+        // numpy's headers nest two deep (a shape in the dict); structured dtypes, which are refused anyway, a few more.
+        const int MaxDepth = 8;
         int position;
+        int depth;
 
         public Dictionary<string, object> ParseDict()
         {
@@ -121,6 +129,7 @@ public sealed record NpyHeader(NpyDtype Dtype, bool FortranOrder, long[] Shape, 
 
         List<object> ParseSequence(char close)
         {
+            if (++depth > MaxDepth) throw new FormatException($"tuples or lists nest deeper than {MaxDepth} levels at column {position}");
             position++;
             var items = new List<object>();
             while (!TryTake(close))
@@ -128,6 +137,7 @@ public sealed record NpyHeader(NpyDtype Dtype, bool FortranOrder, long[] Shape, 
                 items.Add(ParseValue());
                 if (!TryTake(',')) { Expect(close); break; }
             }
+            depth--;
             return items;
         }
 

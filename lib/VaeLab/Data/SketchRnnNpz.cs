@@ -49,12 +49,15 @@ public static class SketchRnnNpz
     {
         if (entry.Length > Array.MaxLength) throw new DataFormatException(name, entry.FullName, $"{entry.Length} bytes is too large");
         using var content = entry.Open();
-        using var bytes = new MemoryStream((int)entry.Length);
-        content.CopyTo(bytes);
+        // The size comes from the zip directory, which may lie: the bytes are taken as they inflate.
+        var bytes = StreamBytes.ReadExactly(content, entry.Length,
+            n => new DataFormatException(name, entry.FullName, $"the entry inflates to {n} bytes, not the {entry.Length} its directory entry says (corrupt)"));
+        if (content.ReadByte() >= 0)
+            throw new DataFormatException(name, entry.FullName, $"the entry inflates to more than the {entry.Length} bytes its directory entry says (corrupt)");
         // .NET does not check the CRC of zip entries, and a flipped byte in a pickle can still unpickle.
-        if (Crc32.Append(0, bytes.GetBuffer().AsSpan(0, (int)bytes.Length)) != entry.Crc32)
+        if (Crc32.Append(0, bytes) != entry.Crc32)
             throw new DataFormatException(name, entry.FullName, "the entry's CRC-32 does not match its content (corrupt)");
-        return bytes.ToArray();
+        return bytes;
     }
 
     static List<Stroke3> ReadSplit(byte[] npy, string name, string split, BadRecords bad)

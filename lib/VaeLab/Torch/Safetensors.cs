@@ -17,6 +17,7 @@ namespace VaeLab.Torch;
 public static class safetensors
 {
     const string MetadataKey = "__metadata__";
+    const string TemporaryExtension = ".tmp";
 
     /// <summary>
     /// The largest header, in bytes, that load_file reads and save_file writes: the limit of the reference
@@ -41,7 +42,8 @@ public static class safetensors
     /// <summary>
     /// Writes the tensors (copied to CPU where needed) and optional metadata. The file appears whole or
     /// not at all: it is written to a temporary file in the same folder, flushed to disk, then renamed
-    /// over the target; on failure the temporary file is removed and the target left as it was.
+    /// over the target; on failure the temporary file is removed and the target left as it was. Temporary
+    /// files that killed saves of the same target left behind are removed first.
     /// </summary>
     public static void save_file(IReadOnlyDictionary<string, Tensor> tensors, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -58,7 +60,8 @@ public static class safetensors
         if (header.Length > MaxHeaderBytes) throw TooLarge($"{header.Length}");
 
         var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        remove_orphaned_temporaries(full);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}{TemporaryExtension}");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferBytes))
@@ -81,6 +84,29 @@ public static class safetensors
         {
             File.Delete(temporary);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes the temporary files of saves of <paramref name="path"/> that were killed before renaming them. A file
+    /// that a save in progress holds (open without sharing, which .NET locks) is left alone.
+    /// </summary>
+    public static void remove_orphaned_temporaries(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory)) return;
+        foreach (var temporary in Directory.GetFiles(directory, $".{Path.GetFileName(full)}.*{TemporaryExtension}"))
+        {
+            try
+            {
+                using var held = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                File.Delete(temporary);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another save is writing it, it is gone already, or it is not ours to remove.
+            }
         }
     }
 

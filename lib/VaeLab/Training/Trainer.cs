@@ -33,6 +33,8 @@ public sealed class Trainer<TBatch>
     readonly List<EpochRecord> epochs = new();
     volatile bool stopRequested;
     bool stopped;
+    // The checkpoint last saved or loaded, and its history log, which the next save to that path appends to.
+    (string path, HistoryLog log)? lastCheckpoint;
 
     /// <param name="train_step">Computes the losses of a batch and calls backward on what should be minimised;
     /// returns the losses to record (each a one-element tensor).</param>
@@ -218,13 +220,20 @@ public sealed class Trainer<TBatch>
     }
 
     /// <summary>Writes the run as it stands (see <see cref="Checkpoint"/>), with options.metadata.</summary>
-    public void save_checkpoint(string path) =>
-        Checkpoint.save(path, model, optimizers, schedulers, position, history, options.metadata);
+    public void save_checkpoint(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var continuing = lastCheckpoint is { } last && last.path == full ? last.log : null;
+        // The live lists, not copies: a save costs the same however long the run has been.
+        var log = Checkpoint.save(path, model, optimizers, schedulers, position, new TrainingHistory(steps, epochs, stopped), options.metadata, continuing);
+        lastCheckpoint = (full, log);
+    }
 
     /// <summary>Puts a checkpoint's states back and continues its history; the next fit() goes on from where it was saved.</summary>
     public CheckpointContents load_checkpoint(string path)
     {
         var contents = Checkpoint.load(path, model, optimizers, schedulers);
+        lastCheckpoint = (Path.GetFullPath(path), contents.history_log);
         position = contents.position;
         steps.Clear();
         steps.AddRange(contents.history.steps);

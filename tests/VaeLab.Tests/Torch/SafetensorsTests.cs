@@ -315,4 +315,18 @@ public sealed class SafetensorsTests : IDisposable
         Assert.Empty(safetensors.load_file(path));
         Assert.Empty(safetensors.read_metadata(path));
     }
+
+    [Fact]
+    public void ASaveRemovesTheTemporaryFilesOfKilledSavesButNotOneBeingWritten()
+    {
+        var path = PathOf("run.safetensors");
+        var killed = PathOf($".run.safetensors.{Guid.NewGuid():N}.tmp");
+        var writing = PathOf($".run.safetensors.{Guid.NewGuid():N}.tmp");
+        var otherTarget = PathOf($".other.safetensors.{Guid.NewGuid():N}.tmp");
+        foreach (var file in new[] { killed, writing, otherTarget }) File.WriteAllBytes(file, new byte[10]);
+        using (var held = new FileStream(writing, FileMode.Open, FileAccess.Write, FileShare.None))
+        using (var t = ones(3))
+            safetensors.save_file(new Dictionary<string, Tensor> { ["t"] = t }, path);
+        Assert.Equal(new[] { otherTarget, path, writing }.Order(), Directory.GetFiles(folder.FullName).Order());
+    }
 }

@@ -50,19 +50,24 @@ public static class Idx
                 throw new DataFormatException(name, "header", $"dimension {d} is {size}");
             shape[d] = (int)size;
         }
-        var recordSize = shape.Skip(1).Aggregate(1L, (a, b) => a * b);
         var total = shape[0];
         var count = Math.Min(total, limit ?? total);
-        if (recordSize * count > Array.MaxLength)
+        // Dimensions up to 2^31 - 1 each: four of them overflow even 64 bits.
+        long recordSize = 1, bytes;
+        try
+        {
+            foreach (var n in shape.Skip(1)) recordSize = checked(recordSize * n);
+            bytes = checked(recordSize * count);
+        }
+        catch (OverflowException)
+        {
+            throw new DataFormatException(name, "header", $"dimensions ({string.Join(", ", shape)}) are too large: their product does not fit 64 bits");
+        }
+        if (bytes > Array.MaxLength)
             throw new DataFormatException(name, "header", $"{count} records of {recordSize} bytes are too many for one array: pass a limit");
 
-        var data = new byte[recordSize * count];
-        var read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-        if (read < data.Length)
-        {
-            var record = read / recordSize;
-            throw new DataFormatException(name, $"record {record}", $"the file ends inside record {record} of the {total} its header announces (truncated)");
-        }
+        var data = StreamBytes.ReadExactly(stream, bytes, read => new DataFormatException(name, $"record {read / recordSize}",
+            $"the file ends inside record {read / recordSize} of the {total} its header announces (truncated)"));
         // Reading past the last record also makes DataFile check a gzip file's trailer.
         if (count == total && stream.ReadByte() >= 0)
             throw new DataFormatException(name, $"record {total}", $"data follows the {total} records the header announces");

@@ -15,6 +15,11 @@ public static unsafe class JpegDecoder
     const int ColorspaceGray = 2, ColorspaceCmyk = 3, ColorspaceYcck = 4;    // TJCS_*
     const int ErrorFatal = 1;                                                // TJERR_FATAL
 
+    // Huffman-coded scans spend at least one bit on every 8x8 block (its DC code), so a file of n bytes describes at
+    // most 512 n pixels; a header claiming more would have us and libjpeg allocate for pixels that are not there.
+    // (Arithmetic coding, which next to no JPEG uses, can be denser; such files are refused too.)
+    const long MaxPixelsPerByte = 8 * 64;
+
     static readonly Lazy<TurboJpeg> library = new(TurboJpeg.Load);
 
     /// <summary>libjpeg warnings (JWRN_EXTRANEOUS_DATA, JWRN_NOT_SEQUENTIAL) after which the image is whole.</summary>
@@ -43,6 +48,8 @@ public static unsafe class JpegDecoder
                 var (format, channels) = colorspace == ColorspaceGray ? (PixelFormatGray, 1) : cmyk ? (PixelFormatCmyk, 4) : (PixelFormatRgb, 3);
                 if ((long)width * height * channels > Array.MaxLength)
                     throw new DataFormatException(name, "JPEG header", $"{width}x{height} pixels are too many to decode into one array");
+                if ((long)width * height > MaxPixelsPerByte * file.Length)
+                    throw new DataFormatException(name, "JPEG header", $"{width}x{height} pixels are more than a file of {file.Length} bytes can hold (at most {MaxPixelsPerByte} a byte)");
                 var pixels = new byte[width * height * channels];
                 fixed (byte* target = pixels)
                 {

@@ -159,22 +159,20 @@ public static class PngDecoder
     {
         var size = Passes(header).Sum(p => (long)p.Height * (1 + header.RowBytes(p.Width)));
         if (size > Array.MaxLength) throw new DataFormatException(name, "IHDR", "the image data would be too large for one array");
-        var raw = new byte[size];
         data.Position = 0;
         try
         {
             using var zlib = new ZLibStream(data, CompressionMode.Decompress);
-            var n = zlib.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
-            if (n < raw.Length)
-                throw new DataFormatException(name, "image data", $"the image data ends after {n} of its {raw.Length} bytes (truncated)");
+            var raw = StreamBytes.ReadExactly(zlib, size,
+                n => new DataFormatException(name, "image data", $"the image data ends after {n} of its {size} bytes (truncated)"));
             // Reading on to the end of the stream makes zlib check its Adler-32; extra data after the image is ignored, as libpng does.
             zlib.ReadAtLeast(new byte[1], 1, throwOnEndOfStream: false);
+            return raw;
         }
         catch (InvalidDataException e)
         {
             throw new DataFormatException(name, "image data", $"the zlib data is corrupt: {e.Message}", e);
         }
-        return raw;
     }
 
     static DecodedImage Build(Header header, byte[] raw, byte[]? palette, byte[]? transparency, string name)
