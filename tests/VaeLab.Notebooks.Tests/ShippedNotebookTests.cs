@@ -167,6 +167,24 @@ public class ShippedNotebookTests
             o => o.Data.GetValueOrDefault("text/html", "").Contains(Strokes));
     }
 
+    /// <summary>A GPU that is not there (none without CUDA; one past the last with it) stops the run in the first code cell
+    /// after the parameters (and the engine's cell of injected values), before any data is read or model built, with the
+    /// message of Devices.parse.</summary>
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public async Task A_device_that_is_not_there_stops_the_run_at_once_naming_the_parameter(string name)
+    {
+        var run = await NotebookRunner.RunAsync(NotebookPath(name), new Dictionary<string, string> { ["device"] = "cuda:99" });
+
+        Assert.False(run.Succeeded);
+        var code = run.Cells.Where(c => c.Cell.Kind == CellKind.Code).ToList();
+        var failed = code.FindIndex(c => c.Status == CellStatus.Failed);
+        Assert.True(code[failed - 2].Cell.HasTag(NotebookParameters.ParametersTag) && code[failed - 1].Cell.HasTag(NotebookParameters.InjectedTag),
+            $"{name}: code cell {failed} failed, not the one after the parameters and their injected values");
+        Assert.All(code.Skip(failed + 1), c => Assert.Equal(CellStatus.NotRun, c.Status));
+        Assert.Contains("ArgumentException: device = \"cuda:99\", but this ", run.Error);
+    }
+
     [NbformatTheory]
     [MemberData(nameof(Notebooks))]
     public async Task The_executed_notebook_validates_and_exports_to_html(string name)
@@ -219,6 +237,7 @@ public class ShippedNotebookTests
             var parameters = Assert.Single(code, c => c.HasTag(NotebookParameters.ParametersTag));
             var declared = NotebookParameters.Parse(parameters.Source).Select(d => d.Name).ToList();
             Assert.Contains("seed", declared);
+            Assert.Contains("device", declared);
             Assert.All(Cases[name].Parameters.Keys, p => Assert.Contains(p, declared));
             // Every parameter says what the seed or paper used.
             Assert.All(parameters.Source.Split('\n').Where(l => Regex.IsMatch(l, @"^\w+(\[\])? \w+ = ")), l => Assert.Contains("//", l));

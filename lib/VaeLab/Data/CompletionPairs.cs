@@ -1,12 +1,18 @@
 using VaeLab.Data.Images;
 using TorchSharp;
+using VaeLab.Torch;
 using static TorchSharp.torch;
 
 namespace VaeLab.Data;
 
 /// <summary>A batch of <see cref="CompletionPairs"/>: partial images y, full images x (both [B, 1, H, W]) and class labels [B].</summary>
-public sealed record CompletionBatch(Tensor partial, Tensor full, Tensor labels, int[] indices) : IDisposable
+public sealed record CompletionBatch(Tensor partial, Tensor full, Tensor labels, int[] indices) : IBatch, IDisposable
 {
+    /// <summary>The images and labels on <paramref name="device"/>, for a model there.</summary>
+    public CompletionBatch to(Device device) => this with { partial = partial.to(device), full = full.to(device), labels = labels.to(device) };
+
+    IBatch IBatch.to(Device device) => to(device);
+
     public void Dispose()
     {
         partial.Dispose();

@@ -1,4 +1,5 @@
 using TorchSharp;
+using VaeLab.Torch;
 using static TorchSharp.torch;
 
 namespace VaeLab.Data;
@@ -8,7 +9,7 @@ namespace VaeLab.Data;
 /// row 0 the start token, rows 1..L the sequence, the rest padding rows with only the end flag set. The model reads
 /// rows 0..Nmax-1 and predicts rows 1..Nmax; <see cref="Mask"/> marks the predicted rows that are data.
 /// </summary>
-public sealed class StrokeBatch : IDisposable
+public sealed class StrokeBatch : IBatch, IDisposable
 {
     StrokeBatch(Tensor strokes, long[] lengths, Tensor mask)
     {
@@ -27,6 +28,12 @@ public sealed class StrokeBatch : IDisposable
     public Tensor Mask { get; }
 
     public long Nmax => Mask.shape[1];
+
+    /// <summary>The rows and the mask on <paramref name="device"/>, for a model there; the lengths stay host numbers, as
+    /// packing sequences wants them.</summary>
+    public StrokeBatch to(Device device) => new(Strokes.to(device), Lengths, Mask.to(device));
+
+    IBatch IBatch.to(Device device) => to(device);
 
     /// <summary>Stroke-3 sequences as stroke-5 rows after the start token [0,0,1,0,0]; Nmax defaults to the longest.</summary>
     public static StrokeBatch FromStroke3(IReadOnlyList<Stroke3> sequences, int? nmax = null) =>

@@ -7,8 +7,9 @@ namespace VaeLab;
 /// Principal component analysis of the rows of an [N, D] matrix, as scikit-learn's PCA: the components are the
 /// eigenvectors of the sample covariance (divisor N - 1) with the largest eigenvalues, which are the explained
 /// variances. Each component's sign makes its largest-magnitude entry positive, so results do not depend on the
-/// eigensolver. The covariance comes from torch in float64; its eigenvectors from cyclic Jacobi rotations, which are
-/// exact to rounding for the small D of latent spaces (the cost grows as D^3: a second or two at D = 512).
+/// eigensolver. The covariance comes from torch in float64, on the rows' device; its eigenvectors from cyclic Jacobi
+/// rotations on the CPU, which are exact to rounding for the small D of latent spaces (the cost grows as D^3: a second or
+/// two at D = 512). The mean and the components are kept in the rows' dtype and on their device.
 /// Products use mm, not matmul: TorchSharp's matmul aborts the process on an error instead of throwing.
 /// </summary>
 public sealed class Pca : IDisposable
@@ -45,7 +46,7 @@ public sealed class Pca : IDisposable
         var center = rows.mean([0]);
         var centered = rows - center;
         var covariance = centered.t().mm(centered) / (n - 1);
-        var (values, vectors) = SymmetricEigen(covariance.contiguous().data<double>().ToArray(), (int)d);
+        var (values, vectors) = SymmetricEigen(covariance.cpu().contiguous().data<double>().ToArray(), (int)d);
 
         var order = Enumerable.Range(0, (int)d).OrderByDescending(i => values[i]).Take(n_components).ToArray();
         var basis = new double[n_components * d];
@@ -58,7 +59,7 @@ public sealed class Pca : IDisposable
         }
         var variance = order.Select(i => Math.Max(values[i], 0)).ToArray();
         var total = values.Sum(v => Math.Max(v, 0));
-        var components = tensor(basis).reshape(n_components, d).to(x.dtype);
+        var components = tensor(basis).reshape(n_components, d).to(x.dtype, x.device);
         return new Pca(center.to(x.dtype).MoveToOuterDisposeScope(), components.MoveToOuterDisposeScope(), variance, total);
     }
 

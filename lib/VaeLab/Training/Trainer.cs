@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorchSharp;
+using VaeLab.Torch;
 using static TorchSharp.torch.optim;
 using static TorchSharp.torch.optim.lr_scheduler;
 using static TorchSharp.torch;
@@ -9,7 +10,9 @@ namespace VaeLab.Training;
 /// <summary>
 /// The training loop shared by the models: for each batch, zero the gradients, run the step function (which
 /// computes the losses and calls backward), clip, step every optimizer; at the end of each epoch, validate and
-/// step the schedulers. Every step runs in its own DisposeScope (batches produced lazily by the batch source
+/// step the schedulers. Each batch first moves to the device of the model's parameters (<see cref="Devices.move"/>: tensors,
+/// <see cref="IBatch"/>es and tuples of them), so a model moved to a GPU before its optimizers were made trains on batches
+/// that its sources build on the CPU. Every step runs in its own DisposeScope (batches produced lazily by the batch source
 /// included), so only what the step function keeps elsewhere outlives it. Checkpoints hold everything needed to
 /// resume exactly: weights and buffers, optimizer and scheduler states, the position and the history; the random
 /// generator is reseeded from (seed, step) before each step, and a resumed epoch skips the batches it already
@@ -81,6 +84,7 @@ public sealed class Trainer<TBatch>
         if (options.handle_ctrl_c) Console.CancelKeyPress += onCtrlC;
         try
         {
+            var device = model.parameters().Select(p => p.device).DefaultIfEmpty(CPU).First();
             int? steps_per_epoch = null;
             while (position.epoch < options.epochs)
             {
@@ -102,14 +106,14 @@ public sealed class Trainer<TBatch>
                     using (NewDisposeScope())
                     {
                         if (!batches.MoveNext()) break;
-                        record = Step(batches.Current);
+                        record = Step(Devices.move(batches.Current, device));
                     }
                     steps.Add(record);
                     position = position with { step = position.step + 1, step_in_epoch = position.step_in_epoch + 1 };
                     progress?.Report(new TrainingProgress(ProgressKind.Step, position, options.epochs, steps_per_epoch, step: record));
                     if (options.checkpoint_every > 0 && position.step % options.checkpoint_every == 0) SaveCheckpoint(steps_per_epoch);
                 }
-                var epoch = EndEpoch(validation, clock);
+                var epoch = EndEpoch(validation, device, clock);
                 steps_per_epoch = epoch.steps;
                 progress?.Report(new TrainingProgress(ProgressKind.Epoch, position, options.epochs, steps_per_epoch, epoch_record: epoch));
             }
@@ -150,12 +154,12 @@ public sealed class Trainer<TBatch>
         return new StepRecord(context.step, context.epoch, losses, lr, context.kl_weight, grad_norm);
     }
 
-    EpochRecord EndEpoch(IEnumerable<TBatch>? validation, Stopwatch clock)
+    EpochRecord EndEpoch(IEnumerable<TBatch>? validation, Device device, Stopwatch clock)
     {
         var epoch = position.epoch;
         var own = steps.Where(s => s.epoch == epoch).ToList();
         var train = Mean(own.Select(s => s.losses));
-        var scores = validation is null ? null : Validate(validation);
+        var scores = validation is null ? null : Validate(validation, device);
         if (options.scheduler_interval == SchedulerInterval.Epoch)
             foreach (var scheduler in schedulers) scheduler.step();
         var record = new EpochRecord(epoch, own.Count, train, scores, clock.Elapsed.TotalSeconds);
@@ -164,7 +168,7 @@ public sealed class Trainer<TBatch>
         return record;
     }
 
-    Dictionary<string, double> Validate(IEnumerable<TBatch> validation)
+    Dictionary<string, double> Validate(IEnumerable<TBatch> validation, Device device)
     {
         // A stream of seeds apart from the steps' (negative indices), so validation noise is the same on every run.
         manual_seed(Seed(options.seed, -1 - position.epoch));
@@ -181,7 +185,7 @@ public sealed class Trainer<TBatch>
                     using (NewDisposeScope())
                     {
                         if (!batches.MoveNext()) break;
-                        results.Add(validation_step!(batches.Current, context).ToDictionary(e => e.Key, e => e.Value.ToDouble()));
+                        results.Add(validation_step!(Devices.move(batches.Current, device), context).ToDictionary(e => e.Key, e => e.Value.ToDouble()));
                     }
                 }
             }

@@ -10,3 +10,12 @@ public sealed class CudaFactAttribute : FactAttribute
         if (!cuda.is_available()) Skip = "CUDA is not available to this libtorch (a CPU build, or no GPU)";
     }
 }
+
+/// <summary>A test of what happens where CUDA is missing; it is skipped where libtorch has it.</summary>
+public sealed class WithoutCudaFactAttribute : FactAttribute
+{
+    public WithoutCudaFactAttribute()
+    {
+        if (cuda.is_available()) Skip = "CUDA is available to this libtorch";
+    }
+}

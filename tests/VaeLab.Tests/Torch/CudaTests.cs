@@ -1,8 +1,14 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
+using VaeLab.Data;
+using VaeLab.Data.Images;
+using VaeLab.Display;
 using VaeLab.Models;
+using VaeLab.Models.Sketch;
 using VaeLab.Torch;
+using VaeLab.Training;
 using static TorchSharp.torch;
+using static TorchSharp.torch.optim;
 using F = TorchSharp.torch.nn.functional;
 using Reduction = TorchSharp.torch.nn.Reduction;
 
@@ -10,7 +16,8 @@ namespace VaeLab.Tests.Torch;
 
 /// <summary>
 /// The same computation on CUDA and on the CPU gives the same numbers, in float64, where cuDNN's algorithms differ from
-/// the CPU's only by rounding. Built with -p:TorchBackend=cuda and run on a GPU; skipped elsewhere.
+/// the CPU's only by rounding; and every model trains and is evaluated on CUDA as its notebook does with
+/// device = "cuda". Built with -p:TorchBackend=cuda and run on a GPU; skipped elsewhere.
 /// </summary>
 [Collection(TrainingSerial.Name)]
 public class CudaTests
@@ -96,5 +103,229 @@ public class CudaTests
         var gpu = Run(CUDA);
         Assert.Equal(cpu.Keys, gpu.Keys);
         foreach (var (name, value) in cpu) TensorAssert.Close(value, gpu[name], rtol: 1e-7, atol: 1e-10, what: name);
+    }
+
+    [CudaFact]
+    public void CudaParsesToTheGpuAndAGpuPastTheLastIsRejected()
+    {
+        Assert.Equal(DeviceType.CUDA, Devices.parse("cuda").type);
+        Assert.Equal((DeviceType.CUDA, 0), (Devices.parse("cuda:0").type, Devices.parse("cuda:0").index));
+        var count = cuda.device_count();
+        var error = Assert.Throws<ArgumentException>(() => Devices.parse($"cuda:{count}"));
+        Assert.Equal("device", error.ParamName);
+        Assert.StartsWith($"device = \"cuda:{count}\", but this machine has {count} GPU(s)", error.Message);
+    }
+
+    // The notebooks' path on a GPU: the model moved to the parsed device right after it is built, then its optimizers,
+    // batches built on the CPU and moved by the Trainer, evaluation on the device, results read back on the CPU.
+
+    static readonly TrainerOptions OneEpoch = new() { epochs = 1, handle_ctrl_c = false };
+
+    /// <summary>One epoch of one batch, validated on another made the same way: every loss finite, every parameter still on
+    /// CUDA, and the step moved some of them.</summary>
+    static void FitOneStep<TBatch>(nn.Module model, Trainer<TBatch> trainer, Func<TBatch> batch)
+    {
+        var before = model.parameters().Select(p => p.detach().cpu()).ToList();
+        var history = trainer.fit(_ => [batch()], [batch()]);
+        var losses = Assert.Single(history.steps).losses.Concat(history.epochs[0].validation!);
+        Assert.All(losses, l => Assert.True(double.IsFinite(l.Value), $"{l.Key} = {l.Value}"));
+        var after = model.parameters().ToList();
+        Assert.All(after, p => Assert.Equal(DeviceType.CUDA, p.device_type));
+        Assert.Contains(after.Zip(before), p => !p.First.cpu().Equals(p.Second));
+    }
+
+    static ImageArray RandomImages(int count, int channels, int size)
+    {
+        var pixels = new byte[count * channels * size * size];
+        new Random(0).NextBytes(pixels);
+        return new ImageArray(pixels, channels, size, size, [.. Enumerable.Range(0, count).Select(i => (long)(i % 2))], ["a", "b"]);
+    }
+
+    static void AssertScore(Tensor score, string what) => Assert.True(Math.Abs(score.ToDouble()) <= 1, $"{what} = {score.ToDouble()}");
+
+    [CudaFact]
+    public void AConvVaeTrainsAndIsEvaluatedOnCudaAsItsNotebookDoes()
+    {
+        using var scope = NewDisposeScope();
+        var device = Devices.parse("cuda");
+        var loader = new DataLoader(RandomImages(8, 1, 16), batch_size: 8, prefetch: 0);
+        manual_seed(0);
+        using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 }).to(device);
+        var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+        var trainer = new Trainer<ImageBatch>(model, [optimizer], (batch, step) =>
+        {
+            var losses = model.losses(batch.Images, step.kl_weight);
+            losses["loss"].backward();
+            return losses;
+        }) { options = OneEpoch, validation_step = (batch, step) => model.losses(batch.Images, step.kl_weight) };
+        FitOneStep(model, trainer, () => loader.batches(0).First());
+
+        model.eval();
+        using var _ = no_grad();
+        var x = loader.batches(0).First().Images.to(device);
+        var (x_hat, mu, _) = model.call(x);
+        AssertScore(Metrics.ssim(x_hat, x), "ssim");
+        Assert.Equal(8, Image.FromBatch(x_hat).Length);
+        Assert.Equal(DeviceType.CUDA, model.sample(4).device_type);
+        using var pca = Pca.fit(mu);
+        Assert.Equal(DeviceType.CUDA, pca.transform(mu).device_type);
+        var steps = linspace(0, 1, 3, device: device).unsqueeze(1);
+        Assert.Equal([3L, 1, 16, 16], model.decoder.call(mu[0].unsqueeze(0) * (1 - steps) + mu[1].unsqueeze(0) * steps).shape);
+    }
+
+    [CudaFact]
+    public void ASplitVaeTrainsBothNetworksAndIsScoredOnCudaAsItsNotebookDoes()
+    {
+        using var scope = NewDisposeScope();
+        var device = Devices.parse("cuda");
+        var loader = new DataLoader(RandomImages(8, 3, 16), batch_size: 8, prefetch: 0, transform: new Normalize([0.5], [0.5]));
+        manual_seed(0);
+        using var model = new SplitVae(new SplitVaeConfig
+        {
+            image_channels = 3, image_size = 16, latent_dim = 4, encoder_channels = [4, 8, 8], fc_size = 16, decoder_channels = [8, 4, 4],
+        }).to(device);
+        var encoder_optimizer = optim.RMSProp(model.encoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
+        var decoder_optimizer = optim.RMSProp(model.decoder.parameters(), lr: 1e-3, alpha: 0.9, eps: 1e-8);
+        var trainer = new Trainer<ImageBatch>(model, [encoder_optimizer, decoder_optimizer], (batch, _) =>
+        {
+            var losses = model.losses(batch.Images);
+            model.backward(losses);
+            return losses;
+        })
+        {
+            options = OneEpoch,
+            schedulers = [optim.lr_scheduler.ExponentialLR(encoder_optimizer, 0.75), optim.lr_scheduler.ExponentialLR(decoder_optimizer, 0.75)],
+            validation_step = (batch, _) =>
+            {
+                var x_tilde = model.call(batch.Images).x_tilde;
+                return new Dictionary<string, Tensor> { ["pcc"] = Metrics.pcc(x_tilde, batch.Images), ["ssim"] = Metrics.ssim(x_tilde, batch.Images, data_range: 2) };
+            },
+        };
+        FitOneStep(model, trainer, () => loader.batches(0).First());
+
+        model.eval();
+        using var _ = no_grad();
+        Assert.Equal(DeviceType.CUDA, model.decoder.call(randn(4, 4, device: device)).device_type);
+        Assert.Equal([2L, 3, 16, 16], model.sample(2).shape);
+    }
+
+    [CudaFact]
+    public void ACvaeTrainsAndCompletesOnCudaAsItsNotebookDoes()
+    {
+        using var scope = NewDisposeScope();
+        var device = Devices.parse("cuda");
+        var drawings = SyntheticDoodles.Generate(4, seed: 0, [DoodleShape.Circle, DoodleShape.Cross]);
+        var pairs = new CompletionPairs(drawings, options: RasterOptions.Seed000 with { Width = 16, Height = 16, Margin = 1 });
+        manual_seed(0);
+        using var model = new Cvae(new CvaeConfig { image_size = 16, latent_dim = 4, encoder_channels = [4, 4, 8], decoder_channels = [4, 4] }).to(device);
+        var optimizer = optim.Adam(model.parameters(), lr: 1e-3, weight_decay: 1e-9);
+        var trainer = new Trainer<CompletionBatch>(model, [optimizer], (batch, step) =>
+        {
+            var losses = model.losses(batch.full, batch.partial, step.kl_weight);
+            losses["loss"].backward();
+            return losses;
+        })
+        {
+            options = OneEpoch with { clip_grad_norm = 0.01 },
+            schedulers = [optim.lr_scheduler.StepLR(optimizer, 5, 0.5)],
+            validation_step = (batch, step) => model.losses(batch.full, batch.partial, step.kl_weight),
+        };
+        FitOneStep(model, trainer, () => pairs.batches(0, batch_size: 8).First());
+
+        model.eval();
+        using var _ = no_grad();
+        var test = pairs.batch([0, 5], new Random(0)).to(device);
+        var completion = model.sample(test.partial, stochastic: true);
+        Assert.True(double.IsFinite(F.binary_cross_entropy(completion, test.full).ToDouble()));
+        AssertScore(Metrics.pcc(completion, test.full), "pcc");
+        Assert.Equal(2, Image.FromBatch(completion > 0.5).Length);
+    }
+
+    [CudaFact]
+    public void ADoodleCnnTrainsAndFillsItsConfusionMatrixOnCudaAsItsNotebookDoes()
+    {
+        using var scope = NewDisposeScope();
+        var device = Devices.parse("cuda");
+        var drawings = SyntheticDoodles.Generate(4, seed: 0, [DoodleShape.Circle, DoodleShape.Square]);
+        var x = Raster.ToTensor(drawings.Select(d => QuickDrawCanvas.Fit(d.Strokes)).ToList(), RasterOptions.Seed001Classifier);
+        var y = tensor(drawings.Select(d => d.Word == "circle" ? 0L : 1L).ToArray());
+        manual_seed(0);
+        using var model = new DoodleCnn(2).to(device);
+        Dictionary<string, Tensor> Losses((Tensor x, Tensor y) batch)
+        {
+            var logits = model.call(batch.x);
+            return new() { ["loss"] = F.cross_entropy(logits, batch.y), ["accuracy"] = logits.argmax(1).eq(batch.y).to(float32).mean() };
+        }
+        var trainer = new Trainer<(Tensor x, Tensor y)>(model, [optim.Adam(model.parameters(), lr: 1e-3)], (batch, _) =>
+        {
+            var losses = Losses(batch);
+            losses["loss"].backward();
+            return losses;
+        }) { options = OneEpoch, validation_step = (batch, _) => Losses(batch) };
+        FitOneStep(model, trainer, () => (x, y));
+
+        model.eval();
+        using var _ = no_grad();
+        var probabilities = F.softmax(model.call(x.to(device)), 1);
+        var confusion = new ConfusionMatrix(2);
+        confusion.add(y.to(device), probabilities);
+        Assert.Equal(8, confusion.total);
+        Assert.Equal(DeviceType.CPU, probabilities.cpu().device_type);
+    }
+
+    [CudaFact]
+    public void ASketchRnnTrainsEvaluatesAndDrawsOnCudaAsItsNotebookDoes()
+    {
+        using var scope = NewDisposeScope();
+        var device = Devices.parse("cuda");
+        var config = SketchTesting.Small;
+        var sketches = SketchTesting.Sketches(8);
+        manual_seed(0);
+        using var model = new SketchRnn(config).to(device);
+        FitOneStep(model, model.trainer(OneEpoch), () => SketchBatches.epoch(sketches, config, 0).First());
+
+        Assert.All(model.evaluate(sketches), e => Assert.True(double.IsFinite(e.Value), $"{e.Key} = {e.Value}"));
+        Assert.Equal(2, model.reconstruct([.. sketches.Take(2)], temperature: 0.2, seed: 1).Count);
+        Assert.All(model.generate(3, temperature: 0.5, seed: 1), s => Assert.IsType<Stroke5>(s));
+        var path = model.interpolate(sketches[0], sketches[1], steps: 3);
+        Assert.Equal(DeviceType.CUDA, path.device_type);
+        Assert.Equal(3, model.decode(path, seed: 1).Count);
+        Assert.Equal(3, model.decode(path.cpu(), seed: 1).Count);
+        Assert.Single(model.complete([sketches[0]], temperature: 0.1, seed: 1));
+    }
+
+    [CudaFact]
+    public void ATimingAwareSketchRnnWithLayerNormCellsTrainsAndDrawsOnCudaAsItsNotebookDoes()
+    {
+        using var scope = NewDisposeScope();
+        var device = Devices.parse("cuda");
+        var config = SketchTesting.SmallDoodler;
+        var sketches = SketchTesting.TimedSketches(8);
+        manual_seed(0);
+        using var model = new SketchRnn(config).to(device);
+        FitOneStep(model, model.trainer(OneEpoch), () => SketchBatches.epoch(sketches, config, 0).First());
+
+        Assert.All(model.reconstruct([.. sketches.Take(2)], temperature: 0.2, sample_z: true, seed: 1), s => Assert.IsType<Stroke6>(s));
+        Assert.All(model.generate(3, temperature: 1.0, seed: 1), s => Assert.IsType<Stroke6>(s));
+    }
+
+    [CudaFact]
+    public void ASketchClassifierTrainsPredictsAndCompletesOnCudaAsItsNotebookDoes()
+    {
+        using var scope = NewDisposeScope();
+        var device = Devices.parse("cuda");
+        var config = new SketchClassifierConfig { enc_rnn_size = 8, z_size = 4, hidden_size = 8, num_classes = 2, categories = ["a", "b"], batch_size = 4 };
+        var sketches = SketchTesting.Sketches(8);
+        var data = sketches.Select((s, i) => (s, i % 2)).ToList();
+        manual_seed(0);
+        using var classifier = new SketchClassifier(config).to(device);
+        FitOneStep(classifier, classifier.trainer(OneEpoch), () => SketchBatches.prefixes(data, config, 0).First());
+
+        var predictions = classifier.predict([.. sketches], k: 2);
+        Assert.All(predictions, p => Assert.Equal(1, p.probabilities.Sum(), 1e-5));
+        var drawModels = Enumerable.Range(0, 2).Select(_ => new SketchRnn(SketchTesting.Small).to(device)).ToList();
+        var (prediction, completion) = classifier.complete(StrokePrefix.FirstRows(sketches[0], 2), drawModels, k: 1, seed: 1);
+        Assert.Contains(prediction.top, new[] { 0, 1 });
+        Assert.True(completion.Length >= 2);
     }
 }

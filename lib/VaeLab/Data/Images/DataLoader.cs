@@ -3,12 +3,13 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using TorchSharp;
+using VaeLab.Torch;
 using static TorchSharp.torch;
 
 namespace VaeLab.Data.Images;
 
 /// <summary>A batch of images and labels. The tensors are the caller's to dispose (a DisposeScope around the step does it).</summary>
-public sealed class ImageBatch : IDisposable
+public sealed class ImageBatch : IBatch, IDisposable
 {
     internal ImageBatch(Tensor images, Tensor labels, int[] indices)
     {
@@ -29,6 +30,11 @@ public sealed class ImageBatch : IDisposable
     public int Size => Indices.Length;
 
     public void Deconstruct(out Tensor images, out Tensor labels) => (images, labels) = (Images, Labels);
+
+    /// <summary>The images and labels on <paramref name="device"/>, for a model there.</summary>
+    public ImageBatch to(Device device) => new(Images.to(device), Labels.to(device), Indices);
+
+    IBatch IBatch.to(Device device) => to(device);
 
     public void Dispose()
     {

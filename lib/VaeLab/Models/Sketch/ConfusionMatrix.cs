@@ -33,8 +33,8 @@ public sealed class ConfusionMatrix
     public void add(Tensor actual, Tensor predicted)
     {
         using var labels = predicted.dim() == 2 ? predicted.argmax(1) : predicted.alias();
-        using var actualLabels = actual.to(ScalarType.Int64);
-        using var predictedLabels = labels.to(ScalarType.Int64);
+        using var actualLabels = actual.to(ScalarType.Int64, CPU);
+        using var predictedLabels = labels.to(ScalarType.Int64, CPU);
         var a = actualLabels.data<long>().ToArray();
         var p = predictedLabels.data<long>().ToArray();
         if (a.Length != p.Length) throw new ArgumentException($"{a.Length} actual labels but {p.Length} predictions", nameof(predicted));

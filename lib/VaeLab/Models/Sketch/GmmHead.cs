@@ -89,7 +89,7 @@ public sealed record Mixture(Tensor pi_logits, Tensor mu_x, Tensor mu_y, Tensor 
         var (batch, m) = ((int)pi_logits.size(0), (int)pi_logits.size(1));
         double[] Values(Tensor t)
         {
-            using var values = t.detach().to(ScalarType.Float64);
+            using var values = t.detach().to(ScalarType.Float64, CPU);
             return values.data<double>().ToArray();
         }
         var (pi, pen, mx, my, sx, sy, r) = (Values(pi_logits), Values(pen_logits), Values(mu_x), Values(mu_y), Values(sigma_x), Values(sigma_y), Values(rho));

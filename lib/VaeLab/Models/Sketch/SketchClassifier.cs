@@ -142,7 +142,7 @@ public sealed class SketchClassifier : nn.Module<StrokeBatch, Tensor>
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             using var batch = SketchBatches.to_batch(sketches, config.timing);
-            var probabilities = F.softmax(call(batch), 1).to(ScalarType.Float64).data<double>().ToArray();
+            var probabilities = F.softmax(call(batch), 1).to(ScalarType.Float64, CPU).data<double>().ToArray();
             return Enumerable.Range(0, sketches.Count)
                 .Select(i => SketchPrediction.FromProbabilities(probabilities.AsSpan(i * config.num_classes, config.num_classes).ToArray(), k ?? Math.Min(3, config.num_classes),
                     config.ood_threshold, config.categories))

@@ -21,13 +21,15 @@ public sealed partial class SketchRnn
         return Drawing(() => Decode(z, count, Rows([]), temperature, random, max_length));
     }
 
-    /// <summary>Drawings decoded from the latent vectors z [B, z_size] (e.g. from <see cref="encode"/> or <see cref="interpolate"/>).</summary>
+    /// <summary>Drawings decoded from the latent vectors z [B, z_size] (e.g. from <see cref="encode"/> or <see cref="interpolate"/>),
+    /// wherever z is.</summary>
     public IReadOnlyList<StrokeRows> decode(Tensor z, double temperature = 1.0, int seed = 0, int? max_length = null)
     {
         if (z.dim() != 2 || z.size(1) != config.z_size)
             throw new ArgumentException($"z must be [B, {config.z_size}], got [{string.Join(", ", z.shape)}]", nameof(z));
         var random = new Random(seed);
-        return Drawing(() => Decode(z, (int)z.size(0), Rows([]), temperature, random, max_length));
+        using var latent = Local(z);
+        return Drawing(() => Decode(latent, (int)z.size(0), Rows([]), temperature, random, max_length));
     }
 
     /// <summary>z [B, z_size] of the sketches: mu of q(z|x), or with sample a draw mu + exp(sigma_hat / 2) eps.</summary>
@@ -97,7 +99,7 @@ public sealed partial class SketchRnn
             throw new ArgumentException($"z must be [{prefixes.Count}, {config.z_size}] for {prefixes.Count} prefixes, got [{string.Join(", ", z.shape)}]", nameof(z));
         var random = new Random(seed);
         using var scope = NewDisposeScope();
-        var latent = !config.conditional ? null : z ?? Local(zeros(prefixes.Count, config.z_size));
+        var latent = !config.conditional ? null : Local(z ?? zeros(prefixes.Count, config.z_size));
         return Drawing(() => prefixes.Select((prefix, i) =>
         {
             var rows = SketchBatches.model_rows(prefix, config.timing);
