@@ -6,15 +6,16 @@ namespace VaeLab.Tests;
 /// Resident memory over 10,000 small trainer steps: each step's tensors live in its dispose scope, so what stays is
 /// the history's record of the step (about 330 bytes). Growth is measured from step 2,000, when libtorch's allocator
 /// and the JIT have settled, each time after a garbage collection that returns free managed memory to the system (so
-/// that the managed heap's slack does not count); it was about 860 bytes a step. A tensor of the step's activations
-/// leaked a step (64 KB here) would add 500 MB, where the allowance is 2 KB a step; smaller leaks (a scalar a step)
-/// are below what this sees.
+/// that the managed heap's slack does not count); it was about 860 bytes a step alone and 3 KB a step after the rest of
+/// the suite had run in the same process (allocator arenas of other threads still settling). A tensor of the step's
+/// activations leaked a step (64 KB here) would add 500 MB, where the allowance is 8 KB a step; smaller leaks (a scalar
+/// a step) are below what this sees.
 /// </summary>
 [Collection(TrainingSerial.Name)]
 public sealed class TrainerMemoryTests
 {
     const int Steps = 10_000, Settled = 2_000;
-    const long AllowedBytesPerStep = 2048;
+    const long AllowedBytesPerStep = 8192;
 
     sealed class ResidentMemory(Dictionary<long, long> samples) : IProgress<TrainingProgress>
     {
