@@ -1,8 +1,8 @@
 """PyTorch side of `make bench`: the benchmarks of bench/VaeLab.Bench, written in plain PyTorch.
 
-VaeLab.Bench starts this script once (with /usr/bin/python3: Debian's python3-torch, on the same
-libtorch as the binding) and drives it over stdin/stdout, so that the runs of the two sides alternate
-and share whatever load the machine has:
+VaeLab.Bench starts this script once (with /usr/bin/python3: Debian's python3-torch, PyTorch 1.13) and
+drives it over stdin/stdout, so that the runs of the two sides alternate and share whatever load the
+machine has:
   first line out:  {"torch": version, "threads": n}
   each line in:    <benchmark> <iterations>    (e.g. "add 20000")
   each line out:   the seconds those iterations took, timed here

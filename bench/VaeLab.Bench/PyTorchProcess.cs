@@ -18,8 +18,9 @@ sealed class PyTorchProcess : IDisposable
         if (!File.Exists(Python)) throw new FileNotFoundException($"{Python} not found: install Debian's python3-torch (make bench does)", Python);
         if (!File.Exists(script)) throw new FileNotFoundException($"the PyTorch side of the benchmark is missing: {script}", script);
         var start = new ProcessStartInfo(Python) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        // torch.set_num_threads leaves OpenBLAS's own pool at one thread per core, where VaeLab's set_num_threads sizes
-        // it too: without this, `--threads 1` gave PyTorch's matrix products two threads against VaeLab's one.
+        // Debian's PyTorch multiplies matrices with OpenBLAS, whose pool torch.set_num_threads leaves at one thread per core
+        // (TorchSharp's libtorch has MKL, which follows set_num_threads): without this, `--threads 1` gave PyTorch's matrix
+        // products two threads against VaeLab's one.
         start.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         foreach (var argument in new[] { script, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--workload", JsonSerializer.Serialize(workload) })
             start.ArgumentList.Add(argument);
