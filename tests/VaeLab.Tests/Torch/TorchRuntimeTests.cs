@@ -37,6 +37,39 @@ public sealed class TorchRuntimeTests
         Assert.True(faults < pages, $"{faults} page faults on reusing {3 * pages} freed pages");
     }
 
+    [Fact]
+    public void FlushingDenormalsZeroesSubnormalFloatsOnTheCallingThreadAndThreadsItStarts()
+    {
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
+        static int Doubled()
+        {
+            using var x = tensor(BitConverter.Int32BitsToSingle(subnormal)) * 2;
+            return BitConverter.SingleToInt32Bits(x.item<float>());
+        }
+        int flushed = -1, inherited = -1, kept = -1;
+        var thread = new Thread(() =>
+        {
+            Assert.True(TorchRuntime.set_flush_denormal(true));
+            flushed = Doubled();
+            var child = new Thread(() => inherited = Doubled());
+            child.Start();
+            child.Join();
+            TorchRuntime.set_flush_denormal(false);
+            kept = Doubled();
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(0, flushed);
+        Assert.Equal(0, inherited);
+        Assert.Equal(2 * subnormal, kept);
+        Assert.Equal(2 * subnormal, Doubled());
+    }
+
+    // The bits of a subnormal float32, about 1e-39, read at run time: the JIT would fold a constant, and code it compiles
+    // on a thread that flushes denormals turns subnormal constants into zero.
+    static int subnormal = 0x000A_E398;
+
     static long MinorFaultsOfThisThread()
     {
         const int RUSAGE_THREAD = 1;
