@@ -5,6 +5,7 @@ using System.Text;
 using TorchSharp;
 using VaeLab.Bench;
 using VaeLab.Models;
+using VaeLab.Torch;
 
 // `make bench`: times each benchmark in this process (VaeLab on TorchSharp's libtorch) and in PyTorch (pytorch_bench.py in a
 // subprocess, Debian's PyTorch 1.13, the same thread count), and prints a Markdown table, also written to bench/results/latest.md.
@@ -36,14 +37,20 @@ var root = BenchHost.RepositoryRoot();
 // VaeLab sets libtorch's OpenMP wait policy when it loads (TorchRuntime), which must happen before TorchSharp loads libtorch.
 RuntimeHelpers.RunModuleConstructor(typeof(ConvVae).Module.ModuleHandle);
 torch.set_num_threads(threads);
+// Both sides flush subnormal floats to zero (pytorch_bench.py too): on x86 the gradients of the Sketch-RNN rows decay into
+// the subnormal range over 250 steps, and their arithmetic then timed the CPU's slow path for subnormals on both sides
+// (90 % of a step on an Intel Xeon) rather than either library.
+var flushesDenormals = TorchRuntime.set_flush_denormal(true);
 var loadBefore = BenchHost.LoadAverage();
 var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
 string pytorchVersion;
+bool pytorchFlushesDenormals;
 double? engine = null;
 try
 {
     using var pytorch = new PyTorchProcess(Path.Combine(root, "bench", "pytorch_bench.py"), threads, workload);
     pytorchVersion = pytorch.Version;
+    pytorchFlushesDenormals = pytorch.FlushesDenormals;
     foreach (var benchmark in selected)
     {
         var (ours, theirs) = Benchmarks.Compare(benchmark, pytorch);
@@ -65,6 +72,7 @@ catch (Exception e) when (e is FileNotFoundException or InvalidOperationExceptio
 var report = new StringBuilder();
 report.AppendLine($"Machine: {BenchHost.CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} (libtorch's, and OpenBLAS's for PyTorch) and "
     + $"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")} on both sides (the PyTorch process inherits it); "
+    + $"subnormal floats flushed to zero: VaeLab {(flushesDenormals ? "yes" : "no")}, PyTorch {(pytorchFlushesDenormals ? "yes" : "no")}; "
     + $"TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)} on libtorch {torch.__version__} (VaeLab) and PyTorch {pytorchVersion} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
     + $"load average {loadBefore} before, {BenchHost.LoadAverage()} after.");
 report.AppendLine();

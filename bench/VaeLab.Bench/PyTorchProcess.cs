@@ -30,10 +30,14 @@ sealed class PyTorchProcess : IDisposable
         Version = hello.RootElement.GetProperty("torch").GetString() ?? "unknown";
         var reported = hello.RootElement.GetProperty("threads").GetInt32();
         if (reported != threads) throw new InvalidOperationException($"PyTorch runs {reported} threads instead of {threads}");
+        FlushesDenormals = hello.RootElement.GetProperty("flush_denormal").GetBoolean();
     }
 
     /// <summary>torch.__version__ of the Python side.</summary>
     public string Version { get; }
+
+    /// <summary>What torch.set_flush_denormal(True) returned on the Python side.</summary>
+    public bool FlushesDenormals { get; }
 
     /// <summary>Seconds that PyTorch took for the given iterations of the benchmark named key.</summary>
     public double Run(string key, int iterations)
