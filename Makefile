@@ -20,7 +20,7 @@ reproduce: setup
 demo: setup
 	dotnet run -c Release --project lib/VaeLab.Cli -- demo
 
-# Speed of the binding against PyTorch on the same libtorch (needs Debian's python3-torch).
+# Speed of VaeLab on TorchSharp against PyTorch 1.13 (needs Debian's python3-torch).
 bench:
 	@bash scripts/setup.sh python3-torch
 	dotnet run -c Release --project bench/VaeLab.Bench

@@ -37,9 +37,9 @@ var root = BenchHost.RepositoryRoot();
 // VaeLab sets libtorch's OpenMP wait policy when it loads (TorchRuntime), which must happen before TorchSharp loads libtorch.
 RuntimeHelpers.RunModuleConstructor(typeof(ConvVae).Module.ModuleHandle);
 torch.set_num_threads(threads);
-// Both sides flush subnormal floats to zero (pytorch_bench.py too): on x86 the gradients of the Sketch-RNN rows decay into
-// the subnormal range over 250 steps, and their arithmetic then timed the CPU's slow path for subnormals on both sides
-// (90 % of a step on an Intel Xeon) rather than either library.
+// Both sides flush subnormal floats to zero (pytorch_bench.py too): the gradients of the Sketch-RNN rows decay into the
+// subnormal range over 250 steps, and those rows then timed an x86 CPU's slow path for subnormals on both sides (two
+// thirds of VaeLab's step on an Intel Xeon) rather than either library.
 var flushesDenormals = TorchRuntime.set_flush_denormal(true);
 var loadBefore = BenchHost.LoadAverage();
 var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
