@@ -1,9 +1,9 @@
 """PyTorch side of `make bench`: the benchmarks of bench/VaeLab.Bench, written in plain PyTorch.
 
-VaeLab.Bench starts this script once (with /usr/bin/python3: Debian's python3-torch, on the same
-libtorch as the binding) and drives it over stdin/stdout, so that the runs of the two sides alternate
-and share whatever load the machine has:
-  first line out:  {"torch": version, "threads": n}
+VaeLab.Bench starts this script once (with /usr/bin/python3: Debian's python3-torch, PyTorch 1.13) and
+drives it over stdin/stdout, so that the runs of the two sides alternate and share whatever load the
+machine has:
+  first line out:  {"torch": version, "threads": n, "flush_denormal": whether denormals are flushed to zero}
   each line in:    <benchmark> <iterations>    (e.g. "add 20000")
   each line out:   the seconds those iterations took, timed here
 """
@@ -116,7 +116,9 @@ def main():
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    # As VaeLab.Bench does on its side, before the first op starts OpenMP's threads, which inherit the mode.
+    flushes = torch.set_flush_denormal(True)
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "flush_denormal": flushes}), flush=True)
     runs = {}
     for line in sys.stdin:
         key, iterations = line.split()

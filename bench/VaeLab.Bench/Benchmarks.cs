@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using VaeLab.Torch;
-using F = VaeLab.Torch.torch.nn.functional;
+using TorchSharp;
+using VaeLab.Models;
+using static TorchSharp.torch;
 
 namespace VaeLab.Bench;
 
@@ -36,7 +37,7 @@ static class Benchmarks
 
     /// <summary>
     /// Median seconds per iteration on each side. Both sides first run untimed for at least half a second
-    /// (long enough for .NET's tiered JIT to compile the loop and the binding at full speed), then their
+    /// (long enough for .NET's tiered JIT to compile the loop and TorchSharp's calls at full speed), then their
     /// timed runs alternate, so that a change in the machine's load hits both alike.
     /// </summary>
     public static (double vaelab, double pytorch) Compare(Benchmark benchmark, PyTorchProcess pytorch)
@@ -72,8 +73,8 @@ static class Benchmarks
 
     static (Tensor a, Tensor b, Tensor c) SmallTensors()
     {
-        torch.manual_seed(0);
-        return (torch.rand(4, 4), torch.rand(4, 4), torch.rand(4, 4));
+        manual_seed(0);
+        return (rand(4, 4), rand(4, 4), rand(4, 4));
     }
 
     static Action<int> Add()
@@ -104,7 +105,7 @@ static class Benchmarks
         {
             for (var i = 0; i < n; i++)
             {
-                using var scope = torch.NewDisposeScope();
+                using var scope = NewDisposeScope();
                 _ = ((((a + b) * c - a) / 2).relu().exp().sigmoid().tanh() * 3).sum();
             }
         };
@@ -112,19 +113,18 @@ static class Benchmarks
 
     static Action<int> VaeStep(int batch, int latent)
     {
-        torch.manual_seed(0);
-        var model = new ConvVae(latent: latent);
-        var optimizer = new AdamW(model.Parameters, lr: 3e-4);
-        var x = torch.rand(batch, 1, 64, 64);
+        manual_seed(0);
+        var model = new ConvVae(new ConvVaeConfig { image_channels = 1, latent_dims = latent });
+        // weight_decay 0.01 is torch.optim.AdamW's default (the seed's), where TorchSharp's defaults to 0.
+        var optimizer = optim.AdamW(model.parameters(), lr: 3e-4, weight_decay: 0.01);
+        var x = rand(batch, 1, 64, 64);
         return n =>
         {
             for (var i = 0; i < n; i++)
             {
-                using var scope = torch.NewDisposeScope();
+                using var scope = NewDisposeScope();
                 optimizer.zero_grad();
-                var (reconstruction, kl) = model.forward(x);
-                var loss = F.mse_loss(reconstruction, x, torch.nn.Reduction.sum) + kl;
-                loss.backward();
+                model.losses(x)["loss"].backward();
                 optimizer.step();
             }
         };

@@ -1,11 +1,14 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using TorchSharp;
 using VaeLab.Bench;
+using VaeLab.Models;
 using VaeLab.Torch;
 
-// `make bench`: times each benchmark in this process and in PyTorch (pytorch_bench.py in a subprocess, on
-// the same libtorch and thread count), and prints a Markdown table, also written to bench/results/latest.md.
+// `make bench`: times each benchmark in this process (VaeLab on TorchSharp's libtorch) and in PyTorch (pytorch_bench.py in a
+// subprocess, Debian's PyTorch 1.13, the same thread count), and prints a Markdown table, also written to bench/results/latest.md.
 // Usage: VaeLab.Bench [--threads N] [--quick] [--only PREFIX]
 // --only runs just the benchmarks whose key starts with PREFIX (e.g. `--only sketch` for the Sketch-RNN rows, which
 // take most of the time), and leaves out the notebook engine's row.
@@ -31,15 +34,23 @@ if (selected.Length == 0)
 }
 
 var root = BenchHost.RepositoryRoot();
+// VaeLab sets libtorch's OpenMP wait policy when it loads (TorchRuntime), which must happen before TorchSharp loads libtorch.
+RuntimeHelpers.RunModuleConstructor(typeof(ConvVae).Module.ModuleHandle);
 torch.set_num_threads(threads);
+// Both sides flush subnormal floats to zero (pytorch_bench.py too): the gradients of the Sketch-RNN rows decay into the
+// subnormal range over 250 steps, and those rows then timed an x86 CPU's slow path for subnormals on both sides (two
+// thirds of VaeLab's step on an Intel Xeon) rather than either library.
+var flushesDenormals = TorchRuntime.set_flush_denormal(true);
 var loadBefore = BenchHost.LoadAverage();
 var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
 string pytorchVersion;
+bool pytorchFlushesDenormals;
 double? engine = null;
 try
 {
     using var pytorch = new PyTorchProcess(Path.Combine(root, "bench", "pytorch_bench.py"), threads, workload);
     pytorchVersion = pytorch.Version;
+    pytorchFlushesDenormals = pytorch.FlushesDenormals;
     foreach (var benchmark in selected)
     {
         var (ours, theirs) = Benchmarks.Compare(benchmark, pytorch);
@@ -59,9 +70,10 @@ catch (Exception e) when (e is FileNotFoundException or InvalidOperationExceptio
 }
 
 var report = new StringBuilder();
-report.AppendLine($"Machine: {BenchHost.CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} (libtorch's and OpenBLAS's) and "
+report.AppendLine($"Machine: {BenchHost.CpuModel()}, {Environment.ProcessorCount} cores; {threads} thread{(threads == 1 ? "" : "s")} (libtorch's, and OpenBLAS's for PyTorch) and "
     + $"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")} on both sides (the PyTorch process inherits it); "
-    + $"libtorch {torch.version} (VaeLab) and PyTorch {pytorchVersion} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
+    + $"subnormal floats flushed to zero: VaeLab {(flushesDenormals ? "yes" : "no")}, PyTorch {(pytorchFlushesDenormals ? "yes" : "no")}; "
+    + $"TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)} on libtorch {torch.__version__} (VaeLab) and PyTorch {pytorchVersion} (Debian's python3-torch); {RuntimeInformation.FrameworkDescription}; "
     + $"load average {loadBefore} before, {BenchHost.LoadAverage()} after.");
 report.AppendLine();
 report.AppendLine("| benchmark | VaeLab | PyTorch | ratio (PyTorch/VaeLab) |");

@@ -18,8 +18,9 @@ sealed class PyTorchProcess : IDisposable
         if (!File.Exists(Python)) throw new FileNotFoundException($"{Python} not found: install Debian's python3-torch (make bench does)", Python);
         if (!File.Exists(script)) throw new FileNotFoundException($"the PyTorch side of the benchmark is missing: {script}", script);
         var start = new ProcessStartInfo(Python) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        // torch.set_num_threads leaves OpenBLAS's own pool at one thread per core, where VaeLab's set_num_threads sizes
-        // it too: without this, `--threads 1` gave PyTorch's matrix products two threads against VaeLab's one.
+        // Debian's PyTorch multiplies matrices with OpenBLAS, whose pool torch.set_num_threads leaves at one thread per core
+        // (TorchSharp's libtorch has MKL, which follows set_num_threads): without this, `--threads 1` gave PyTorch's matrix
+        // products two threads against VaeLab's one.
         start.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         foreach (var argument in new[] { script, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--workload", JsonSerializer.Serialize(workload) })
             start.ArgumentList.Add(argument);
@@ -29,10 +30,14 @@ sealed class PyTorchProcess : IDisposable
         Version = hello.RootElement.GetProperty("torch").GetString() ?? "unknown";
         var reported = hello.RootElement.GetProperty("threads").GetInt32();
         if (reported != threads) throw new InvalidOperationException($"PyTorch runs {reported} threads instead of {threads}");
+        FlushesDenormals = hello.RootElement.GetProperty("flush_denormal").GetBoolean();
     }
 
     /// <summary>torch.__version__ of the Python side.</summary>
     public string Version { get; }
+
+    /// <summary>What torch.set_flush_denormal(True) returned on the Python side.</summary>
+    public bool FlushesDenormals { get; }
 
     /// <summary>Seconds that PyTorch took for the given iterations of the benchmark named key.</summary>
     public double Run(string key, int iterations)

@@ -1,6 +1,7 @@
 using VaeLab.Data;
 using VaeLab.Models.Sketch;
-using VaeLab.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace VaeLab.Bench;
 
@@ -29,19 +30,19 @@ static class SketchRnnBenchmarks
 
     static Action<int> Step(SketchWorkload w, SketchDecoderCell cell)
     {
-        torch.manual_seed(0);
+        manual_seed(0);
         var config = new SketchRnnConfig { dec_model = cell, batch_size = w.Batch, max_seq_len = w.Nmax, grad_clip_mode = GradClip.Norm };
         var model = new SketchRnn(config);
-        var optimizer = torch.optim.Adam(model.parameters(), lr: config.learning_rate);
+        var optimizer = optim.Adam(model.parameters(), lr: config.learning_rate);
         var batch = RandomBatch(w.Batch, w.Nmax, new Random(0));
         return n =>
         {
             for (var i = 0; i < n; i++)
             {
-                using var scope = torch.NewDisposeScope();
+                using var scope = NewDisposeScope();
                 optimizer.zero_grad();
                 model.losses(batch, config.kl_weight)["loss"].backward();
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip);
+                nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip);
                 optimizer.step();
             }
         };
