@@ -63,7 +63,7 @@ public class SettingsTests
         {
             set_num_threads(1);
             Assert.Equal(1, get_num_threads());
-            // Beyond the physical cores too, where OMP_NUM_THREADS at startup is capped (RuntimeTests).
+            // Beyond the physical cores too, where OMP_NUM_THREADS at startup is capped (TorchRuntimeTests).
             set_num_threads(Environment.ProcessorCount + 1);
             Assert.Equal(Environment.ProcessorCount + 1, get_num_threads());
         }
