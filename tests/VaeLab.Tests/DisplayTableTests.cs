@@ -1,5 +1,4 @@
 using VaeLab.Display;
-using VaeLab.Display;
 
 namespace VaeLab.Tests;
 
