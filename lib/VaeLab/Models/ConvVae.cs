@@ -114,7 +114,7 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
 
         public override (Tensor mu, Tensor log_var) forward(Tensor x)
         {
-            ImageBatch.Check(x, image.channels, image.size, nameof(ConvVae), nameof(x));
+            ImageInput.Check(x, image.channels, image.size, nameof(ConvVae), nameof(x));
             // In place: nothing else reads a batch norm's output (its backward needs its input), so a step allocates an
             // activation less per layer.
             x = F.leaky_relu(bn1.call(conv1.call(x)), inplace: true);

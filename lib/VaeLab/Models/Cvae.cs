@@ -85,8 +85,8 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
     /// <summary>x: full images, y: partial images, both [B, 1, H, W] in [0, 1].</summary>
     public override (Tensor z, Tensor mu_p, Tensor logvar_p, Tensor mu_q, Tensor logvar_q, Tensor x_logits) forward(Tensor x, Tensor y)
     {
-        ImageBatch.Check(x, 1, config.image_size, nameof(Cvae), nameof(x));
-        ImageBatch.Check(y, 1, config.image_size, nameof(Cvae), nameof(y));
+        ImageInput.Check(x, 1, config.image_size, nameof(Cvae), nameof(x));
+        ImageInput.Check(y, 1, config.image_size, nameof(Cvae), nameof(y));
         var (mu_p, logvar_p) = encoder_prior.call(y);
         var (mu_q, logvar_q) = encoder_post.call(cat([x, y], 1));
         var z = Gaussian.reparameterize(mu_q, logvar_q);
@@ -99,7 +99,7 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
     /// </summary>
     public Tensor sample(Tensor y, bool stochastic = false)
     {
-        ImageBatch.Check(y, 1, config.image_size, nameof(Cvae), nameof(y));
+        ImageInput.Check(y, 1, config.image_size, nameof(Cvae), nameof(y));
         using var scope = NewDisposeScope();
         var (mu_p, logvar_p) = encoder_prior.call(y);
         var z = stochastic ? Gaussian.reparameterize(mu_p, logvar_p) : mu_p;

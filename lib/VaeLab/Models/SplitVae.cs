@@ -209,7 +209,7 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
 
         public override (Tensor mu, Tensor logvar) forward(Tensor x)
         {
-            ImageBatch.Check(x, image.channels, image.size, nameof(SplitVae), nameof(x));
+            ImageInput.Check(x, image.channels, image.size, nameof(SplitVae), nameof(x));
             var h = fc.call(conv.call(x).flatten(1));
             return (l_mu.call(h), l_var.call(h));
         }

@@ -120,7 +120,6 @@ public static class Checkpoint
     /// </summary>
     public static CheckpointContents load(string path, nn.Module model, IReadOnlyList<Optimizer> optimizers, IReadOnlyList<LRScheduler> schedulers)
     {
-        safetensors.remove_orphaned_temporaries(path);
         var meta = ReadChecked(path);
         var log = Read<HistoryLog>(path, meta, "history");
         if (!IsHistoryLogOf(path, log.file) || log.steps < 0 || log.epochs < 0 || log.bytes < 0)
@@ -158,7 +157,6 @@ public static class Checkpoint
     /// <summary>Loads only the model's weights (for sampling or evaluation) and returns the caller's metadata.</summary>
     public static IReadOnlyDictionary<string, string> load_model(string path, nn.Module model)
     {
-        safetensors.remove_orphaned_temporaries(path);
         var meta = ReadChecked(path);
         var tensors = safetensors.load_file(path);
         try
@@ -202,8 +200,10 @@ public static class Checkpoint
         return new TrainingHistory(steps, epochs, stopped);
     }
 
+    /// <summary>The checkpoint's metadata, once its format is checked; what killed saves of it left behind goes first.</summary>
     static Dictionary<string, string> ReadChecked(string path)
     {
+        safetensors.remove_orphaned_temporaries(path);
         var meta = safetensors.read_metadata(path);
         if (!meta.TryGetValue("format", out var format) || format != Format)
             throw new ArgumentException(format?.StartsWith("vaelab-checkpoint-", StringComparison.Ordinal) == true

@@ -51,7 +51,7 @@ public sealed class DoodleCnn : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        ImageBatch.Check(x, 1, ImageSize, nameof(DoodleCnn), nameof(x));
+        ImageInput.Check(x, 1, ImageSize, nameof(DoodleCnn), nameof(x));
         x = bn1.call(conv1.call(x)).relu();
         x = bn2.call(conv2.call(x)).relu();
         x = pool.call(bn3.call(conv3.call(x)).relu());

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace VaeLab.Models;
 
-static class ImageBatch
+static class ImageInput
 {
     /// <summary>
     /// Checks that a model's input is a batch [N, C, H, W] of the images it was built for, before the first layer: a
