@@ -9,7 +9,8 @@ namespace VaeLab.Tests.Torch;
 /// <summary>
 /// The test assembly as a process. Under the test host VaeLab initialises before any test runs. Run as a program
 /// (dotnet VaeLab.Tests.dll ...), it is the child process of tests that cannot run in their own: calls that abort the
-/// process, and what libgomp reads from the environment when libtorch loads.
+/// process, what libgomp reads from the environment when libtorch loads, and how malloc reuses freed memory when no
+/// other test's threads share its arenas.
 /// </summary>
 public static class TestProcess
 {
@@ -30,8 +31,12 @@ public static class TestProcess
             case ["threads"]:
                 Console.WriteLine(get_num_threads());
                 return 0;
+            case ["malloc-reuse"]:
+                var (faults, pages) = TorchRuntimeTests.FaultsOnReusingFreedBlocks();
+                Console.WriteLine($"{faults} {pages}");
+                return 0;
             default:
-                Console.Error.WriteLine("usage: dotnet VaeLab.Tests.dll (abort <name> | threads)");
+                Console.Error.WriteLine("usage: dotnet VaeLab.Tests.dll (abort <name> | threads | malloc-reuse)");
                 return 2;
         }
     }
