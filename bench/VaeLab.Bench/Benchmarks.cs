@@ -114,7 +114,7 @@ static class Benchmarks
     static Action<int> VaeStep(int batch, int latent)
     {
         manual_seed(0);
-        var model = new ConvVae(new ConvVaeConfig { image_channels = 1, latent_dims = latent });
+        var model = new ConvVae(new ConvVaeConfig { image_channels = 1, latent_dim = latent });
         // weight_decay 0.01 is torch.optim.AdamW's default (the seed's), where TorchSharp's defaults to 0.
         var optimizer = optim.AdamW(model.parameters(), lr: 3e-4, weight_decay: 0.01);
         var x = rand(batch, 1, 64, 64);

@@ -31,7 +31,7 @@ static class Demo
 
         torch.manual_seed(options.Seed);
         // Seed 004's network at a quarter of its width: 16-32-64 filters down to 64 x 4 x 4.
-        using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = Padded, latent_dims = options.Latent, max_filters = 64 });
+        using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = Padded, latent_dim = options.Latent, max_filters = 64 });
         var optimizer = torch.optim.Adam(model.parameters(), lr: LearningRate);
         output.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} held-out images ({Side}x{Side}, padded to {Padded}x{Padded})");
         output.WriteLine($"training a convolutional VAE (latent {options.Latent}) for {options.Steps} steps of batch {options.BatchSize}, "

@@ -34,7 +34,7 @@ public class ShippedNotebookTests
     {
         ["conv-vae"] = new(new()
             {
-                ["train_limit"] = "256", ["test_limit"] = "128", ["image_size"] = "16", ["max_filters"] = "16", ["latent_dims"] = "8",
+                ["train_limit"] = "256", ["test_limit"] = "128", ["image_size"] = "16", ["max_filters"] = "16", ["latent_dim"] = "8",
                 ["epochs"] = "1", ["scatter_points"] = "100", ["interpolation_steps"] = "4",
             },
             ["train_seconds", "test_loss_per_image", "test_mse_per_image", "test_kl_per_image", "test_ssim"],

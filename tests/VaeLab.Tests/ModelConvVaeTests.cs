@@ -6,7 +6,7 @@ namespace VaeLab.Tests;
 [Collection(TrainingSerial.Name)]
 public class ModelConvVaeTests
 {
-    static ConvVaeConfig Small => new() { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 };
+    static ConvVaeConfig Small => new() { image_channels = 1, image_size = 16, latent_dim = 4, max_filters = 8 };
 
     [Fact]
     public void OutputsHaveTheImageAndLatentShapes()

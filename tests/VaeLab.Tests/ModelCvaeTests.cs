@@ -27,8 +27,8 @@ public class ModelCvaeTests
         manual_seed(0);
         using var model = new Cvae(Small);
         var (x, y) = Drawings(3);
-        var (z, mu_p, logvar_p, mu_q, logvar_q, x_logits) = model.call(x, y);
-        foreach (var t in new[] { z, mu_p, logvar_p, mu_q, logvar_q }) Assert.Equal([3L, 4], t.shape);
+        var (z, mu_p, log_var_p, mu_q, log_var_q, x_logits) = model.call(x, y);
+        foreach (var t in new[] { z, mu_p, log_var_p, mu_q, log_var_q }) Assert.Equal([3L, 4], t.shape);
         Assert.Equal([3L, 1, 16, 16], x_logits.shape);
         var completion = model.sample(y);
         Assert.Equal([3L, 1, 16, 16], completion.shape);

@@ -17,10 +17,10 @@ public class ModelSplitVaeTests
         using var scope = NewDisposeScope();
         manual_seed(0);
         using var model = new SplitVae(Small);
-        var (x_tilde, mu, logvar) = model.call(Images(3));
+        var (x_tilde, mu, log_var) = model.call(Images(3));
         Assert.Equal([3L, 3, 16, 16], x_tilde.shape);
         Assert.Equal([3L, 4], mu.shape);
-        Assert.Equal([3L, 4], logvar.shape);
+        Assert.Equal([3L, 4], log_var.shape);
         Assert.True(x_tilde.abs().max().ToDouble() <= 1, "tanh keeps pixels in [-1, 1]");
         model.eval();
         Assert.Equal([5L, 3, 16, 16], model.sample(5).shape);

@@ -89,7 +89,7 @@ public sealed class Seed004WeightsTests : IDisposable
         using var scope = NewDisposeScope();
         var c = Case("small");
         var config = ConfigOf(c);
-        var model = new ConvVae(config with { latent_dims = config.latent_dims / 2 });
+        var model = new ConvVae(config with { latent_dim = config.latent_dim / 2 });
         var before = Snapshot(model);
         var keys = c.ArgJson("state_keys").EnumerateArray().Select(k => k.GetString()!);
         var shapes = c.ArgJson("shapes").EnumerateArray().Select(s => s.EnumerateArray().Select(d => d.GetInt64()).ToArray());

@@ -26,8 +26,8 @@ public class SketchEvaluationTests
         using (no_grad())
         {
             using var all = SketchBatches.to_batch(sketches, timing: false);
-            var (mu, logvar) = model.encoder!.call(all.Strokes[.., 1..], all.Lengths);
-            Assert.Equal(Losses.gaussian_kl(mu, logvar, Reduction.Mean).ToDouble(), costs["kl"], 5);
+            var (mu, log_var) = model.encoder!.call(all.Strokes[.., 1..], all.Lengths);
+            Assert.Equal(Losses.gaussian_kl(mu, log_var, Reduction.Mean).ToDouble(), costs["kl"], 5);
         }
         Assert.Equal(costs["recon"] + config.kl_weight * Math.Max(costs["kl"], config.kl_tolerance), costs["loss"], 5);
         Assert.Equal(costs["stroke"] + costs["pen"], costs["recon"], 5);

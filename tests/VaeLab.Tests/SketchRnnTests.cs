@@ -20,13 +20,13 @@ public class SketchRnnTests
         {
             using var model = new SketchRnn(config);
             using var batch = SketchBatches.to_batch(sketches, config.timing, 10);
-            var (mixture, mu, logvar, z) = model.call(batch);
+            var (mixture, mu, log_var, z) = model.call(batch);
             foreach (var t in new[] { mixture.pi_logits, mixture.mu_x, mixture.mu_y, mixture.sigma_x, mixture.sigma_y, mixture.rho })
                 Assert.Equal([3L, 10, 3], t.shape);
             Assert.Equal([3L, 10, 3], mixture.pen_logits.shape);
             Assert.Equal(config.timing, mixture.temporal);
             if (config.timing) Assert.Equal([3L, 10, 3], mixture.sigma_t!.shape);
-            foreach (var t in new[] { mu!, logvar!, z! }) Assert.Equal([3L, 4], t.shape);
+            foreach (var t in new[] { mu!, log_var!, z! }) Assert.Equal([3L, 4], t.shape);
         }
     }
 
@@ -52,7 +52,7 @@ public class SketchRnnTests
         Assert.Equal([8L * 3 + 3, 16], layerNorm.decoder.fc_params.weight.shape);
         nn.init.constant_(layerNorm.encoder!.fc_sigma.bias!, 50);
         using var batch = SketchBatches.to_batch(SketchTesting.TimedSketches(2), timing: true);
-        Assert.Equal(10, layerNorm.call(batch).logvar!.max().ToDouble(), 6);
+        Assert.Equal(10, layerNorm.call(batch).log_var!.max().ToDouble(), 6);
 
         using var unconditional = new SketchRnn(SketchTesting.Small with { conditional = false });
         Assert.Null(unconditional.encoder);
@@ -69,9 +69,9 @@ public class SketchRnnTests
         var sketches = SketchTesting.Sketches(3);
         using var tight = SketchBatches.to_batch(sketches, false);
         using var padded = SketchBatches.to_batch(sketches, false, 12);
-        var (mu, logvar) = model.encoder!.call(tight.Strokes[.., 1..], tight.Lengths);
-        var (mu_padded, logvar_padded) = model.encoder.call(padded.Strokes[.., 1..], padded.Lengths);
-        Assert.True(mu.allclose(mu_padded, 1e-5, 1e-7) && logvar.allclose(logvar_padded, 1e-5, 1e-7), "extra padding rows change nothing");
+        var (mu, log_var) = model.encoder!.call(tight.Strokes[.., 1..], tight.Lengths);
+        var (mu_padded, log_var_padded) = model.encoder.call(padded.Strokes[.., 1..], padded.Lengths);
+        Assert.True(mu.allclose(mu_padded, 1e-5, 1e-7) && log_var.allclose(log_var_padded, 1e-5, 1e-7), "extra padding rows change nothing");
 
         using var alone = SketchBatches.to_batch([sketches[1]], false);
         var (mu_alone, _) = model.encoder.call(alone.Strokes[.., 1..], alone.Lengths);

@@ -12,7 +12,7 @@ public sealed class TrainingTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    static ConvVaeConfig Small => new() { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 };
+    static ConvVaeConfig Small => new() { image_channels = 1, image_size = 16, latent_dim = 4, max_filters = 8 };
 
     /// <summary>A small ConvVae run: AdamW, StepLR per epoch, clipping, a KL warm-up, three batches per epoch in an epoch-dependent order.</summary>
     sealed class Run : IDisposable

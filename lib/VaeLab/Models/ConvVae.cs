@@ -17,7 +17,7 @@ public sealed record ConvVaeConfig
     /// <summary>Height and width; three stride-2 layers halve it three times, so it must be a multiple of 8 (pad 28 to 32).</summary>
     public int image_size { get; init; } = 64;
 
-    public int latent_dims { get; init; } = 64;
+    public int latent_dim { get; init; } = 64;
     public int max_filters { get; init; } = 128;
 
     /// <summary>Side of the smallest feature map, between the convolutions and the linear layers.</summary>
@@ -31,7 +31,7 @@ public sealed record ConvVaeConfig
         if (image_channels < 1) throw new ArgumentException($"image_channels must be positive, got {image_channels}", nameof(image_channels));
         if (image_size < 8 || image_size % 8 != 0)
             throw new ArgumentException($"image_size must be a positive multiple of 8 (three stride-2 layers), got {image_size}; pad the images", nameof(image_size));
-        if (latent_dims < 1) throw new ArgumentException($"latent_dims must be positive, got {latent_dims}", nameof(latent_dims));
+        if (latent_dim < 1) throw new ArgumentException($"latent_dim must be positive, got {latent_dim}", nameof(latent_dim));
         if (max_filters < 4 || max_filters % 4 != 0)
             throw new ArgumentException($"max_filters must be a positive multiple of 4, got {max_filters}", nameof(max_filters));
     }
@@ -45,7 +45,7 @@ public sealed record ConvVaeConfig
 /// Loss: summed squared error plus the summed KL to N(0, I). Field names match the seed's state_dict keys; the seed
 /// also declares shortcut convolutions that its forward never calls, so its files load here with strict: false.
 /// </summary>
-public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor log_var)>
+public sealed class ConvVae : Vae
 {
     public ConvVaeConfig config { get; }
     public readonly Encoder encoder;
@@ -60,20 +60,9 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
         RegisterComponents();
     }
 
-    public override (Tensor x_hat, Tensor mu, Tensor log_var) forward(Tensor x)
-    {
-        var (mu, log_var) = encoder.call(x);
-        var z = Gaussian.reparameterize(mu, log_var);
-        return (decoder.call(z), mu, log_var);
-    }
-
-    /// <summary>Images decoded from n draws of the prior N(0, I).</summary>
-    public Tensor sample(long n)
-    {
-        var reference = decoder.lin1.weight;
-        using var z = randn([n, config.latent_dims], reference.dtype, reference.device);
-        return decoder.call(z);
-    }
+    public override int latent_dim => config.latent_dim;
+    public override (Tensor mu, Tensor log_var) encode(Tensor x) => encoder.call(x);
+    public override Tensor decode(Tensor z) => decoder.call(z);
 
     /// <summary>Seed 004's loss terms for a batch x in [0, 1]: loss = mse + kl_weight * kl, each summed over the batch.</summary>
     public Dictionary<string, Tensor> losses(Tensor x, double kl_weight = 1)
@@ -107,8 +96,8 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
             bn1 = nn.BatchNorm2d(f1);
             bn2 = nn.BatchNorm2d(f2);
             bn3 = nn.BatchNorm2d(f3);
-            proj_mu = nn.Linear(c.flattened_dims, c.latent_dims);
-            proj_log_var = nn.Linear(c.flattened_dims, c.latent_dims);
+            proj_mu = nn.Linear(c.flattened_dims, c.latent_dim);
+            proj_log_var = nn.Linear(c.flattened_dims, c.latent_dim);
             RegisterComponents();
         }
 
@@ -140,7 +129,7 @@ public sealed class ConvVae : nn.Module<Tensor, (Tensor x_hat, Tensor mu, Tensor
         {
             var (f1, f2, f3) = (c.max_filters, c.max_filters / 2, c.max_filters / 4);
             bottleneck = [f1, c.bottleneck_size, c.bottleneck_size];
-            lin1 = nn.Linear(c.latent_dims, c.flattened_dims);
+            lin1 = nn.Linear(c.latent_dim, c.flattened_dims);
             // output_padding 1 makes each layer exactly double the size: (n - 1) * 2 - 2 + 3 + 1 = 2n.
             conv1 = nn.ConvTranspose2d(f1, f2, 3, stride: 2, padding: 1, output_padding: 1);
             conv2 = nn.ConvTranspose2d(f2, f3, 3, stride: 2, padding: 1, output_padding: 1);

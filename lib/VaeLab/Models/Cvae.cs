@@ -65,7 +65,7 @@ public sealed record CvaeConfig
 /// time z comes from the prior alone. The decoder adds its output to y, so it learns the missing strokes as a
 /// residual on the partial image. Field names match the seed's state_dict keys (encoder_prior.net.0.weight, ...).
 /// </summary>
-public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Tensor logvar_p, Tensor mu_q, Tensor logvar_q, Tensor x_logits)>
+public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Tensor log_var_p, Tensor mu_q, Tensor log_var_q, Tensor x_logits)>
 {
     public CvaeConfig config { get; }
     public readonly GaussianEncoder encoder_prior;
@@ -83,14 +83,14 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
     }
 
     /// <summary>x: full images, y: partial images, both [B, 1, H, W] in [0, 1].</summary>
-    public override (Tensor z, Tensor mu_p, Tensor logvar_p, Tensor mu_q, Tensor logvar_q, Tensor x_logits) forward(Tensor x, Tensor y)
+    public override (Tensor z, Tensor mu_p, Tensor log_var_p, Tensor mu_q, Tensor log_var_q, Tensor x_logits) forward(Tensor x, Tensor y)
     {
         ImageInput.Check(x, 1, config.image_size, nameof(Cvae), nameof(x));
         ImageInput.Check(y, 1, config.image_size, nameof(Cvae), nameof(y));
-        var (mu_p, logvar_p) = encoder_prior.call(y);
-        var (mu_q, logvar_q) = encoder_post.call(cat([x, y], 1));
-        var z = Gaussian.reparameterize(mu_q, logvar_q);
-        return (z, mu_p, logvar_p, mu_q, logvar_q, decoder.call(z, y));
+        var (mu_p, log_var_p) = encoder_prior.call(y);
+        var (mu_q, log_var_q) = encoder_post.call(cat([x, y], 1));
+        var z = Gaussian.reparameterize(mu_q, log_var_q);
+        return (z, mu_p, log_var_p, mu_q, log_var_q, decoder.call(z, y));
     }
 
     /// <summary>
@@ -101,8 +101,8 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
     {
         ImageInput.Check(y, 1, config.image_size, nameof(Cvae), nameof(y));
         using var scope = NewDisposeScope();
-        var (mu_p, logvar_p) = encoder_prior.call(y);
-        var z = stochastic ? Gaussian.reparameterize(mu_p, logvar_p) : mu_p;
+        var (mu_p, log_var_p) = encoder_prior.call(y);
+        var z = stochastic ? Gaussian.reparameterize(mu_p, log_var_p) : mu_p;
         return decoder.call(z, y).sigmoid().MoveToOuterDisposeScope();
     }
 
@@ -112,17 +112,17 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
     /// </summary>
     public Dictionary<string, Tensor> losses(Tensor x, Tensor y, double beta = 1)
     {
-        var (_, mu_p, logvar_p, mu_q, logvar_q, x_logits) = call(x, y);
+        var (_, mu_p, log_var_p, mu_q, log_var_q, x_logits) = call(x, y);
         var log_px = config.likelihood == CvaeLikelihood.ContinuousBernoulli
             ? Losses.continuous_bernoulli_log_prob(x_logits, x)
             : Losses.bernoulli_log_prob(x_logits, x);
         var recon = -log_px.flatten(1).mean([1]);
-        var kl = Losses.gaussian_kl(mu_q, logvar_q, mu_p, logvar_p).mean([1]);
+        var kl = Losses.gaussian_kl(mu_q, log_var_q, mu_p, log_var_p).mean([1]);
         return new() { ["loss"] = (recon + beta * kl).mean(), ["recon"] = recon.mean(), ["kl"] = kl.mean() };
     }
 
     /// <summary>Convolutions, two 2x average poolings, then linear heads for the mean and log-variance of z.</summary>
-    public sealed class GaussianEncoder : nn.Module<Tensor, (Tensor mu, Tensor logvar)>
+    public sealed class GaussianEncoder : nn.Module<Tensor, (Tensor mu, Tensor log_var)>
     {
         public readonly Sequential net;
         public readonly Linear mean;
@@ -144,7 +144,7 @@ public sealed class Cvae : nn.Module<Tensor, Tensor, (Tensor z, Tensor mu_p, Ten
             RegisterComponents();
         }
 
-        public override (Tensor mu, Tensor logvar) forward(Tensor x)
+        public override (Tensor mu, Tensor log_var) forward(Tensor x)
         {
             var h = net.call(x).flatten(1);
             return (mean.call(h), logvar.call(h));

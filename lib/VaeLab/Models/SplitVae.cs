@@ -69,7 +69,7 @@ public sealed record SplitVaeConfig
 /// forward also decodes a batch of random z in training mode that no loss uses; that pass is left out, so the
 /// decoder's BatchNorm running statistics see reconstructions only.
 /// </summary>
-public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Tensor logvar)>
+public sealed class SplitVae : Vae
 {
     public SplitVaeConfig config { get; }
     public readonly Encoder encoder;
@@ -98,20 +98,9 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
         if (bias is not null) nn.init.zeros_(bias);
     }
 
-    public override (Tensor x_tilde, Tensor mu, Tensor logvar) forward(Tensor x)
-    {
-        var (mu, logvar) = encoder.call(x);
-        var z = Gaussian.reparameterize(mu, logvar);
-        return (decoder.call(z), mu, logvar);
-    }
-
-    /// <summary>Images decoded from n draws of the prior N(0, I).</summary>
-    public Tensor sample(long n)
-    {
-        var reference = encoder.l_mu.weight;
-        using var z = randn([n, config.latent_dim], reference.dtype, reference.device);
-        return decoder.call(z);
-    }
+    public override int latent_dim => config.latent_dim;
+    public override (Tensor mu, Tensor log_var) encode(Tensor x) => encoder.call(x);
+    public override Tensor decode(Tensor z) => decoder.call(z);
 
     /// <summary>
     /// Seed 002's two losses, from mse = (x - x_tilde)^2 / 2 per element and the KL per image:
@@ -120,9 +109,9 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
     /// </summary>
     public Dictionary<string, Tensor> losses(Tensor x, double kl_weight = 1)
     {
-        var (x_tilde, mu, logvar) = call(x);
+        var (x_tilde, mu, log_var) = call(x);
         var mse = 0.5 * (x - x_tilde).square();
-        var kld = Losses.gaussian_kl(mu, logvar).sum(1);
+        var kld = Losses.gaussian_kl(mu, log_var).sum(1);
         var sum_mse = mse.sum();
         var kl_term = config.kl_batch_mean ? kld.mean() : kld.sum();
         var loss_encoder = kl_weight * kl_term;
@@ -186,7 +175,7 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
         public override Tensor forward(Tensor x) => bn.call(conv.call(x)).relu();
     }
 
-    public sealed class Encoder : nn.Module<Tensor, (Tensor mu, Tensor logvar)>
+    public sealed class Encoder : nn.Module<Tensor, (Tensor mu, Tensor log_var)>
     {
         readonly (long channels, long size) image;
 
@@ -207,7 +196,7 @@ public sealed class SplitVae : nn.Module<Tensor, (Tensor x_tilde, Tensor mu, Ten
             RegisterComponents();
         }
 
-        public override (Tensor mu, Tensor logvar) forward(Tensor x)
+        public override (Tensor mu, Tensor log_var) forward(Tensor x)
         {
             ImageInput.Check(x, image.channels, image.size, nameof(SplitVae), nameof(x));
             var h = fc.call(conv.call(x).flatten(1));

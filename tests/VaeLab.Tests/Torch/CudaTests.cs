@@ -52,7 +52,7 @@ public class CudaTests
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
-        using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 });
+        using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dim = 4, max_filters = 8 });
         model.to(float64);
         var x = rand([4, 1, 16, 16], float64);
 
@@ -150,7 +150,7 @@ public class CudaTests
         var device = Devices.parse("cuda");
         var loader = new DataLoader(RandomImages(8, 1, 16), batch_size: 8, prefetch: 0);
         manual_seed(0);
-        using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 }).to(device);
+        using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dim = 4, max_filters = 8 }).to(device);
         var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
         var trainer = new Trainer<ImageBatch>(model, [optimizer], (batch, step) =>
         {
@@ -197,7 +197,7 @@ public class CudaTests
             schedulers = [optim.lr_scheduler.ExponentialLR(encoder_optimizer, 0.75), optim.lr_scheduler.ExponentialLR(decoder_optimizer, 0.75)],
             validation_step = (batch, _) =>
             {
-                var x_tilde = model.call(batch.Images).x_tilde;
+                var x_tilde = model.reconstruct(batch.Images);
                 return new Dictionary<string, Tensor> { ["pcc"] = Metrics.pcc(x_tilde, batch.Images), ["ssim"] = Metrics.ssim(x_tilde, batch.Images, data_range: 2) };
             },
         };

@@ -138,7 +138,7 @@ public class DevicesTests
 
     static nn.Module Build(string kind) => kind switch
     {
-        "ConvVae" => new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 }),
+        "ConvVae" => new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dim = 4, max_filters = 8 }),
         "Cvae" => new Cvae(new CvaeConfig { image_size = 16, latent_dim = 4, encoder_channels = [4, 4, 8], decoder_channels = [4, 4] }),
         "SplitVae" => new SplitVae(new SplitVaeConfig { image_size = 16, latent_dim = 4, encoder_channels = [4, 8, 8], fc_size = 16, decoder_channels = [8, 4, 4] }),
         "DoodleCnn" => new DoodleCnn(2),

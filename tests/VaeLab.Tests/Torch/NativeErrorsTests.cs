@@ -19,7 +19,7 @@ namespace VaeLab.Tests.Torch;
 /// </summary>
 public class NativeErrorsTests
 {
-    static ConvVaeConfig SmallConvVae => new() { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 };
+    static ConvVaeConfig SmallConvVae => new() { image_channels = 1, image_size = 16, latent_dim = 4, max_filters = 8 };
     static SplitVaeConfig SmallSplitVae => new() { image_size = 16, latent_dim = 4, encoder_channels = [8, 8, 8], fc_size = 16, decoder_channels = [8, 8, 4] };
     static CvaeConfig SmallCvae => new() { image_size = 16, latent_dim = 4, encoder_channels = [4, 8, 8], decoder_channels = [8, 4] };
 

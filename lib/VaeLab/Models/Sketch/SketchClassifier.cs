@@ -97,8 +97,8 @@ public sealed class SketchClassifier : nn.Module<StrokeBatch, Tensor>
     public override Tensor forward(StrokeBatch batch)
     {
         var reference = encoder.fc_mu.weight;
-        var (mu, logvar) = encoder.call(batch.Strokes.to(reference.dtype, reference.device)[.., 1..], batch.Lengths);
-        return classifier.call(training ? Gaussian.reparameterize(mu, logvar) : mu);
+        var (mu, log_var) = encoder.call(batch.Strokes.to(reference.dtype, reference.device)[.., 1..], batch.Lengths);
+        return classifier.call(training ? Gaussian.reparameterize(mu, log_var) : mu);
     }
 
     /// <summary>Cross entropy ("loss") and accuracy of a labelled batch.</summary>

@@ -52,10 +52,10 @@ public sealed partial class SketchRnn
         {
             using var scope = NewDisposeScope();
             using var batch = SketchBatches.to_batch(sketches, config.timing);
-            var (mu, logvar) = encoder.call(Local(batch.Strokes[.., 1..]), batch.Lengths);
+            var (mu, log_var) = encoder.call(Local(batch.Strokes[.., 1..]), batch.Lengths);
             if (random is null) return mu.MoveToOuterDisposeScope();
             var eps = Local(Normals(random, sketches.Count, config.z_size));
-            return (mu + (0.5 * logvar).exp() * eps).MoveToOuterDisposeScope();
+            return (mu + (0.5 * log_var).exp() * eps).MoveToOuterDisposeScope();
         });
     }
 

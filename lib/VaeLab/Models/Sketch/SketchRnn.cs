@@ -7,7 +7,7 @@ using Reduction = TorchSharp.torch.nn.Reduction;
 namespace VaeLab.Models.Sketch;
 
 /// <summary>What a forward pass gives: the decoder's mixture for every step, and q(z|x) with its draw (null when unconditional).</summary>
-public sealed record SketchRnnOutput(Mixture mixture, Tensor? mu, Tensor? logvar, Tensor? z);
+public sealed record SketchRnnOutput(Mixture mixture, Tensor? mu, Tensor? log_var, Tensor? z);
 
 /// <summary>
 /// Sketch-RNN (Ha and Eck 2017, magenta's model.py; seed 003's draw model), and with <c>timing</c> seed 001's
@@ -28,7 +28,7 @@ public sealed partial class SketchRnn : nn.Module<StrokeBatch, SketchRnnOutput>
         this.config = config ?? new SketchRnnConfig();
         this.config.Validate();
         if (this.config.conditional)
-            encoder = new SketchEncoder(this.config.stroke_width, this.config.enc_rnn_size, this.config.z_size, this.config.num_layers, this.config.logvar_clamp);
+            encoder = new SketchEncoder(this.config.stroke_width, this.config.enc_rnn_size, this.config.z_size, this.config.num_layers, this.config.log_var_clamp);
         decoder = new SketchDecoder(this.config);
         RegisterComponents();
     }
@@ -38,14 +38,14 @@ public sealed partial class SketchRnn : nn.Module<StrokeBatch, SketchRnnOutput>
         var strokes = Local(CheckBatch(batch));
         var target = strokes[.., 1..];
         var inputs = strokes[.., ..^1];
-        Tensor? mu = null, logvar = null, z = null;
+        Tensor? mu = null, log_var = null, z = null;
         if (encoder is not null)
         {
-            (mu, logvar) = encoder.call(target, batch.Lengths);
-            z = Gaussian.reparameterize(mu, logvar);
+            (mu, log_var) = encoder.call(target, batch.Lengths);
+            z = Gaussian.reparameterize(mu, log_var);
         }
         var (output, _) = decoder.run(inputs, z, decoder.initial_state(z, strokes.size(0)));
-        return new SketchRnnOutput(decoder.fc_params.call(output), mu, logvar, z);
+        return new SketchRnnOutput(decoder.fc_params.call(output), mu, log_var, z);
     }
 
     Tensor CheckBatch(StrokeBatch batch)
@@ -66,7 +66,7 @@ public sealed partial class SketchRnn : nn.Module<StrokeBatch, SketchRnnOutput>
         using var strokes = Local(batch.Strokes);
         using var target = strokes[.., 1..];
         using var mask = Local(batch.Mask);
-        return loss(output.mixture, target, mask, output.mu, output.logvar, kl_weight, config.kl_tolerance, mask_pen: !training);
+        return loss(output.mixture, target, mask, output.mu, output.log_var, kl_weight, config.kl_tolerance, mask_pen: !training);
     }
 
     /// <summary>
@@ -75,9 +75,9 @@ public sealed partial class SketchRnn : nn.Module<StrokeBatch, SketchRnnOutput>
     /// length) and L_p the pen cross entropy over every step, end-of-drawing rows included (over data rows only with
     /// mask_pen); kl = mean over B * Nz of KL(q(z|x) || N(0, I)); loss = recon + kl_weight * max(kl, kl_tolerance).
     /// Returns loss, recon, stroke (the L_s term), pen (the L_p term) and kl (before the tolerance); without mu and
-    /// logvar (the unconditional model) loss = recon and kl = 0.
+    /// log_var (the unconditional model) loss = recon and kl = 0.
     /// </summary>
-    public static Dictionary<string, Tensor> loss(Mixture mixture, Tensor target, Tensor mask, Tensor? mu, Tensor? logvar,
+    public static Dictionary<string, Tensor> loss(Mixture mixture, Tensor target, Tensor mask, Tensor? mu, Tensor? log_var,
         double kl_weight, double kl_tolerance, bool mask_pen = false)
     {
         var steps = (double)mask.numel();
@@ -85,7 +85,7 @@ public sealed partial class SketchRnn : nn.Module<StrokeBatch, SketchRnnOutput>
         var pen = mixture.pen_nll(target);
         if (mask_pen) pen = pen * mask;
         var recon = (stroke + pen).mean();
-        var kl = mu is null ? zeros_like(recon) : Losses.gaussian_kl(mu, logvar!, Reduction.Mean);
+        var kl = mu is null ? zeros_like(recon) : Losses.gaussian_kl(mu, log_var!, Reduction.Mean);
         var total = mu is null ? recon : recon + kl_weight * kl.clamp(min: kl_tolerance);
         return new()
         {

@@ -76,7 +76,7 @@ public sealed record SketchRnnConfig
     public double reg_covar { get; init; }
 
     /// <summary>Bound on |log variance| of q(z|x) (seed 001 clamps to [-10, 10]; magenta does not clamp).</summary>
-    public double? logvar_clamp { get; init; }
+    public double? log_var_clamp { get; init; }
 
     /// <summary>
     /// Seed 001's timing-aware model (spec values): stroke-6, two-layer encoder and LayerNorm decoder with recurrent
@@ -95,7 +95,7 @@ public sealed record SketchRnnConfig
         random_scale_factor = 0.1,
         augment_stroke_prob = 0.08,
         reg_covar = 1e-6,
-        logvar_clamp = 10,
+        log_var_clamp = 10,
     };
 
     /// <summary>Columns of an input row: 5 (stroke-5) or 6 (stroke-6).</summary>
@@ -125,7 +125,7 @@ public sealed record SketchRnnConfig
         if (!(recurrent_dropout_prob > 0 && recurrent_dropout_prob <= 1))
             throw new ArgumentException($"recurrent_dropout_prob is a keep probability in (0, 1], got {recurrent_dropout_prob}", nameof(recurrent_dropout_prob));
         if (!(reg_covar >= 0)) throw new ArgumentException($"reg_covar must be >= 0, got {reg_covar}", nameof(reg_covar));
-        if (logvar_clamp is { } bound && !(bound > 0)) throw new ArgumentException($"logvar_clamp must be positive, got {bound}", nameof(logvar_clamp));
+        if (log_var_clamp is { } bound && !(bound > 0)) throw new ArgumentException($"log_var_clamp must be positive, got {bound}", nameof(log_var_clamp));
     }
 
     static void Positive(int value, string name)

@@ -20,7 +20,7 @@ public class LoaderTrainingTests
             TrainingHistory Fit(int epochs, int? stopAfter = null)
             {
                 manual_seed(0);
-                using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dims = 4, max_filters = 8 });
+                using var model = new ConvVae(new ConvVaeConfig { image_channels = 1, image_size = 16, latent_dim = 4, max_filters = 8 });
                 using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
                 Trainer<ImageBatch>? trainer = null;
                 trainer = new Trainer<ImageBatch>(model, [optimizer], (batch, ctx) =>
