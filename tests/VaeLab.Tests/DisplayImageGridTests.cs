@@ -3,6 +3,7 @@ using VaeLab.Display;
 
 namespace VaeLab.Tests;
 
+[Collection(TrainingSerial.Name)]
 public class DisplayImageGridTests
 {
     static Image Plain(byte value, int width = 5, int height = 4, int channels = 1) =>

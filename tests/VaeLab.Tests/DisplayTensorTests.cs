@@ -5,6 +5,7 @@ using VaeLab.Display;
 namespace VaeLab.Tests;
 
 /// <summary>Tensors print as PyTorch's repr() prints them (display.json), and show an HTML card.</summary>
+[Collection(TrainingSerial.Name)]
 public class DisplayTensorTests
 {
     static string Text(Tensor t) => ConventionKernel.Format(t).Outputs["text/plain"];

@@ -3,6 +3,7 @@ using VaeLab.Models.Sketch;
 namespace VaeLab.Tests;
 
 /// <summary>The mixture head's likelihoods and the Sketch-RNN cost against PyTorch (sketch.json) and closed forms, and its sampling.</summary>
+[Collection(TrainingSerial.Name)]
 public class GmmTests
 {
     static Mixture Split(RecordedFixture c, bool temporal, double reg_covar = 0) =>

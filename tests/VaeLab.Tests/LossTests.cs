@@ -2,6 +2,7 @@ using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Tests;
 
+[Collection(TrainingSerial.Name)]
 public class LossTests
 {
     const string File = "losses.json";

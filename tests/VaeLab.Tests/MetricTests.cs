@@ -1,5 +1,6 @@
 namespace VaeLab.Tests;
 
+[Collection(TrainingSerial.Name)]
 public class MetricTests
 {
     const string File = "metrics.json";

@@ -1,5 +1,6 @@
 namespace VaeLab.Tests;
 
+[Collection(TrainingSerial.Name)]
 public class PcaTests
 {
     const string File = "pca.json";

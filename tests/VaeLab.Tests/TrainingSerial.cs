@@ -1,8 +1,9 @@
 namespace VaeLab.Tests;
 
 /// <summary>
-/// Model and training tests that seed the global random generator and rely on what it then draws (initial weights,
-/// reparameterisation noise, exact resumption) run in this collection, alone, after the parallel tests.
+/// Every test class that draws from the global random generator runs in this collection, alone, after the parallel
+/// tests: those that seed it rely on what it then draws (initial weights, reparameterisation noise, exact resumption),
+/// and a draw from another thread in between would move the sequence on.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TrainingSerial

@@ -8,6 +8,7 @@ using static TorchSharp.torch.optim.lr_scheduler;
 namespace VaeLab.Tests.Torch;
 
 /// <summary>Resuming TorchSharp optimizers and schedulers from their flat state, through a safetensors file.</summary>
+[Collection(TrainingSerial.Name)]
 public sealed class FlatStateDictTests : IDisposable
 {
     readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("vaelab-flat-state-");

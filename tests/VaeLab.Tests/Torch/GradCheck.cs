@@ -52,6 +52,7 @@ public static class GradCheck
     public static Tensor Input(params long[] shape) => (rand(shape, ScalarType.Float64) * 2 - 1).detach().requires_grad_();
 }
 
+[Collection(TrainingSerial.Name)]
 public class GradCheckSelfTest
 {
     [Fact]

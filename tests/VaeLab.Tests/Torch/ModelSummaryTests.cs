@@ -11,6 +11,7 @@ namespace VaeLab.Tests.Torch;
 
 /// <summary>model.summary: rows in call order with output shapes and own parameter counts, totals checked
 /// against counts worked out by hand, and no side effects on the model or the generator.</summary>
+[Collection(TrainingSerial.Name)]
 public class ModelSummaryTests
 {
     static Sequential ConvNet() => Sequential(

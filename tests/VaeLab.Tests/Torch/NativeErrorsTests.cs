@@ -17,6 +17,7 @@ namespace VaeLab.Tests.Torch;
 /// throw ArgumentException (naming the argument where VaeLab checks), InvalidOperationException, FileNotFoundException
 /// or DataFormatException. The calls that abort the process instead are in <see cref="AbortingCallsTests"/>.
 /// </summary>
+[Collection(TrainingSerial.Name)]
 public class NativeErrorsTests
 {
     static ConvVaeConfig SmallConvVae => new() { image_channels = 1, image_size = 16, latent_dim = 4, max_filters = 8 };

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Torch;
 
+[Collection(TrainingSerial.Name)]
 public sealed class SafetensorsTests : IDisposable
 {
     // The format's dtype names, as the safetensors spec lists them.
