@@ -36,9 +36,9 @@ static class DataSources
         ["fashion-mnist"] = Plain("fashion-mnist", "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
             ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"), ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
             ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"), ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")),
-        ["cifar10"] = Plain("cifar10", "https://www.cs.toronto.edu/~kriz/",
+        ["cifar-10"] = Plain("cifar-10", "https://www.cs.toronto.edu/~kriz/",
             ("cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530")) with { Unpacks = "cifar-10-batches-bin" },
-        ["cifar100"] = Plain("cifar100", "https://www.cs.toronto.edu/~kriz/",
+        ["cifar-100"] = Plain("cifar-100", "https://www.cs.toronto.edu/~kriz/",
             ("cifar-100-binary.tar.gz", "03b5dce01913d631647c71ecec9e9cb8")) with { Unpacks = "cifar-100-binary" },
     };
 

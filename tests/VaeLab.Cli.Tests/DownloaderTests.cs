@@ -132,7 +132,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task Data_get_cifar10_unpacks_the_archive()
+    public async Task Data_get_cifar_10_unpacks_the_archive()
     {
         var archive = new MemoryStream();
         using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
@@ -140,8 +140,8 @@ public sealed class DownloaderTests : IDisposable
             tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "cifar-10-batches-bin/test_batch.bin") { DataStream = new MemoryStream(content[..3073]) });
         server.Files["cifar-10-binary.tar.gz"] = archive.ToArray();
 
-        Assert.Equal(0, (await Download(WithoutChecksums(DataSources.Images["cifar10"]) with { Root = server.Root.ToString() }, folder)).Code);
-        Assert.Equal(content[..3073], File.ReadAllBytes(Path.Combine(folder, "cifar10", "cifar-10-batches-bin", "test_batch.bin")));
+        Assert.Equal(0, (await Download(WithoutChecksums(DataSources.Images["cifar-10"]) with { Root = server.Root.ToString() }, folder)).Code);
+        Assert.Equal(content[..3073], File.ReadAllBytes(Path.Combine(folder, "cifar-10", "cifar-10-batches-bin", "test_batch.bin")));
     }
 
     [Fact]

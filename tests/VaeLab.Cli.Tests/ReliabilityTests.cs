@@ -168,11 +168,11 @@ public sealed class ReliabilityTests : IDisposable
     {
         server.Files["cifar-10-binary.tar.gz"] = File.ReadAllBytes(Path.Combine(Hostile, name));
         // The published MD5 would refuse this archive before unpacking; a mirror without one is what is tested here.
-        var (code, _, error) = await DownloaderTests.Download(DownloaderTests.WithoutChecksums(DataSources.Images["cifar10"]) with { Root = server.Root.ToString() }, folder);
+        var (code, _, error) = await DownloaderTests.Download(DownloaderTests.WithoutChecksums(DataSources.Images["cifar-10"]) with { Root = server.Root.ToString() }, folder);
         Assert.Equal(1, code);
-        Assert.StartsWith($"vaelab data get: {Path.Combine(folder, "cifar10", "cifar-10-binary.tar.gz")} does not unpack: ", error);
+        Assert.StartsWith($"vaelab data get: {Path.Combine(folder, "cifar-10", "cifar-10-binary.tar.gz")} does not unpack: ", error);
         AssertOneLine(error);
-        Assert.Equal(["cifar-10-binary.tar.gz"], Directory.GetFileSystemEntries(Path.Combine(folder, "cifar10")).Select(Path.GetFileName));
+        Assert.Equal(["cifar-10-binary.tar.gz"], Directory.GetFileSystemEntries(Path.Combine(folder, "cifar-10")).Select(Path.GetFileName));
         Assert.False(File.Exists(Path.Combine(folder, "escaped.bin")) || File.Exists("/tmp/vaelab-escaped.bin"));
     }
 
