@@ -144,9 +144,18 @@ public static class IpynbWriter
         _ => throw new ArgumentException($"unknown output type {output.GetType().Name}", nameof(output)),
     };
 
-    // Images are one base64 string, text is a list of lines, as Jupyter writes them.
+    // Images are one base64 string, JSON (a Plotly figure) the value itself, text a list of lines, as Jupyter writes them.
     static JsonObject Data(DisplayOutput output) =>
-        new(output.Data.Select(p => KeyValuePair.Create<string, JsonNode?>(p.Key, p.Key.StartsWith("image/") && p.Key != "image/svg+xml" ? (JsonNode)p.Value : Lines(p.Value))));
+        new(output.Data.Select(p => KeyValuePair.Create(p.Key, p.Key switch
+        {
+            "image/svg+xml" => Lines(p.Value),
+            _ when p.Key.StartsWith("image/") => (JsonNode)p.Value,
+            _ when IsJson(p.Key) => JsonNode.Parse(p.Value),
+            _ => Lines(p.Value),
+        })));
+
+    /// <summary>application/json and application/*+json, whose data nbformat keeps as JSON rather than text.</summary>
+    static bool IsJson(string mimeType) => mimeType.StartsWith("application/") && (mimeType.EndsWith("/json") || mimeType.EndsWith("+json"));
 
     /// <summary>nbformat's multi-line string: lines that keep their '\n'.</summary>
     static JsonArray Lines(string text)

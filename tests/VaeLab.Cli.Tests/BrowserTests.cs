@@ -59,7 +59,10 @@ public sealed class BrowserTests : IDisposable
         await page.WaitForSelectorAsync("div.vaelab-plotly svg.main-svg", new() { Timeout = 30_000 });
 
         Assert.True(await page.Locator("div.vaelab-plotly .scatterlayer path.js-line").CountAsync() > 0, "the line trace is drawn");
+        // Title and axis titles are Plotly.NET's layout (FigureCell: title, "step", "loss"), as plotly.js draws it.
         Assert.Equal("loss", await page.Locator("div.vaelab-plotly .gtitle").TextContentAsync());
+        Assert.Equal("step", await page.Locator("div.vaelab-plotly .g-xtitle").TextContentAsync());
+        Assert.Equal("loss", await page.Locator("div.vaelab-plotly .g-ytitle").TextContentAsync());
         Assert.Equal(2, await page.Locator("svg.vaelab-strokes path").CountAsync());
         Assert.Equal("a sketch", await page.Locator("figure.vaelab-drawing figcaption").TextContentAsync());
         Assert.Empty(errors);

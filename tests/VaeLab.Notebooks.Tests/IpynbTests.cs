@@ -72,6 +72,19 @@ public class IpynbTests
     }
 
     [Fact]
+    public async Task Json_outputs_are_written_as_json_as_nbformat_keeps_them()
+    {
+        // A string shown as Plotly's MIME type stands for the figure JSON a display type renders to.
+        var run = await NotebookRunner.RunAsync(new Notebook(
+            [NotebookCell.Code("""display("{\"data\": [{\"type\": \"bar\"}]}", "application/vnd.plotly.v1+json", "text/plain");""")],
+            PathOf("in-memory.ipynb")));
+        var data = JsonNode.Parse(IpynbWriter.ToJson(run))!["cells"]![0]!["outputs"]![0]!["data"]!;
+
+        Assert.Equal("bar", (string)data["application/vnd.plotly.v1+json"]!["data"]![0]!["type"]!);
+        Assert.Equal(["""{"data": [{"type": "bar"}]}"""], data["text/plain"]!.AsArray().Select(l => (string)l!));
+    }
+
+    [Fact]
     public async Task Errors_parameters_and_metrics_are_written()
     {
         var failed = JsonNode.Parse(IpynbWriter.ToJson(await Run("errors.ipynb")))!;

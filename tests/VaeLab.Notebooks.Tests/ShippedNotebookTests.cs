@@ -70,7 +70,7 @@ public class ShippedNotebookTests
                 ["shapes"] = "circle,square", ["per_class"] = "10", ["enc_rnn_size"] = "8", ["z_size"] = "4", ["hidden_size"] = "8",
                 ["dec_rnn_size"] = "16", ["num_mixture"] = "3", ["batch_size"] = "16", ["classifier_epochs"] = "1", ["draw_epochs"] = "1", ["test_runs"] = "2",
             },
-            ["accuracy mean", "accuracy std"], new() { [Strokes] = 1, [Summary] = 1, [Plotly] = 1, [Table] = 1, [Badge] = 1 }),
+            ["accuracy mean", "accuracy std"], new() { [Strokes] = 1, [Summary] = 1, [Plotly] = 1, [Table] = 2, [Badge] = 1 }),
         ["doodle-classifier"] = new(new() { ["per_class"] = "10", ["epochs"] = "1" },
             ["test accuracy"], new() { [Picture] = 1, [Summary] = 1, [Plotly] = 1, [Table] = 1, [Badge] = 1 }),
     };
@@ -113,6 +113,9 @@ public class ShippedNotebookTests
         var html = run.Cells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Select(o => o.Data.GetValueOrDefault("text/html", "")).ToList();
         foreach (var (mark, count) in expected.Shows)
             Assert.True(html.Count(h => h.Contains(mark)) >= count, $"{name}: {html.Count(h => h.Contains(mark))} outputs with {mark}, expected {count}");
+        // Every Plotly figure also carries Plotly's own JSON, which VS Code draws with its own plotly.js.
+        var figures = run.Cells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Where(o => o.Data.GetValueOrDefault("text/html", "").Contains(Plotly)).ToList();
+        Assert.All(figures, f => Assert.NotEqual(0, JsonDocument.Parse(f.Data["application/vnd.plotly.v1+json"]).RootElement.GetProperty("data").GetArrayLength()));
 
         // Its figure, for the README: a grid of images as one PNG, or of drawings as an SVG document of its own.
         Assert.Null(run.FigureProblem);

@@ -19,7 +19,7 @@ public class DisplayConventionTests
         ["StrokeDrawing"] = () => new StrokeDrawing(new PenStroke([0, 10], [0, 5])),
         ["StrokeGrid"] = () => new StrokeGrid([new StrokeDrawing(new PenStroke([0, 10], [0, 5]))]),
         ["Figure"] = () => new Figure("loss").Line([3, 2, 1]),
-        ["Table"] = () => Table.From([new { epoch = 1, loss = 0.5 }]),
+        ["DataFrame"] = () => new Microsoft.Data.Analysis.DataFrame(Microsoft.Data.Analysis.DataFrameColumn.Create("loss", [0.5])),
         ["Metric"] = () => new Metric("accuracy", 0.95),
         ["Tensor"] = () => ones(2, 3),
         ["Parameter"] = () => new Parameter(ones(2)),
@@ -32,8 +32,8 @@ public class DisplayConventionTests
         ["ImageGrid"] = ["text/html", "image/png", "text/plain"],
         ["StrokeDrawing"] = ["text/html", "image/svg+xml", "text/plain"],
         ["StrokeGrid"] = ["text/html", "image/svg+xml", "text/plain"],
-        ["Figure"] = ["text/html", "text/plain"],
-        ["Table"] = ["text/html", "text/plain"],
+        ["Figure"] = ["text/html", "application/vnd.plotly.v1+json", "text/plain"],
+        ["DataFrame"] = ["text/html", "text/plain"],
         ["Metric"] = ["text/html", "text/plain"],
         ["Tensor"] = ["text/html", "text/plain"],
         ["Parameter"] = ["text/html", "text/plain"],
@@ -46,13 +46,17 @@ public class DisplayConventionTests
     {
         var value = Samples()[name]();
         var result = ConventionKernel.Format(value);
-        Assert.Equal(["text/html"], result.Preferred);
+        // A figure is also shown as Plotly's JSON, which VS Code draws with its own plotly.js.
+        Assert.Equal(value is Figure ? ExpectedMimeTypes[name] : ["text/html"], result.Preferred);
         Assert.Equal(ExpectedMimeTypes[name], result.Outputs.Keys);
         var text = result.Outputs["text/plain"];
         if (value is Tensor) Assert.Contains("tensor([", text);
+        else if (value is Microsoft.Data.Analysis.DataFrame frame) Assert.Equal(DataFrameDisplay.Text(frame), text);
         else Assert.Equal(value.ToString(), text);
         Assert.StartsWith("<", result.Outputs["text/html"]);
         Markup.Parse(result.Outputs["text/html"]);
+        if (result.Outputs.TryGetValue(Figure.PlotlyMimeType, out var json))
+            Assert.Equal(["data", "layout", "config"], System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name));
         if (result.Outputs.TryGetValue("image/png", out var png))
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], Convert.FromBase64String(png)[..4]);
         // An SVG is a document of its own, as an image file needs to be.

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using static VaeLab.Notebooks.Tests.TestNotebooks;
+
+namespace VaeLab.Notebooks.Tests;
+
+/// <summary>
+/// Plotly.NET figures and DataFrames in a notebook that #r's lib/VaeLab's Release build, as the experiment notebooks do.
+/// This test process has no FSharp.Core of its own, as a host may not: Plotly.NET gets the one in fsharp/ of the
+/// library folder, which keeps it away from beside VaeLab.dll, where the .NET Interactive kernel, whose own is older,
+/// would load it as a second copy.
+/// </summary>
+[Collection(ShippedNotebooks.Name)]
+public class PlotlyTests
+{
+    [Fact]
+    public async Task A_figure_shows_as_plotly_json_and_html_and_a_data_frame_as_a_table()
+    {
+        var run = await NotebookRunner.RunAsync(new Notebook(
+        [
+            NotebookCell.Code($"#r \"{Path.Combine(LibraryFolder, "VaeLab.dll")}\"\nusing VaeLab.Display;\nusing Microsoft.Data.Analysis;"),
+            NotebookCell.Code("new Figure(\"loss\", \"step\", \"nats\").Line([3.0, 2.0], name: \"train\")"),
+            NotebookCell.Code("new DataFrame(DataFrameColumn.Create(\"run\", [\"a\", \"b\"]), DataFrameColumn.Create(\"loss\", [0.123456, 2.0]))"),
+            NotebookCell.Code("AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == \"FSharp.Core\").Location"),
+        ], Path.Combine(TempFolder(), "plotly.ipynb")));
+
+        Assert.True(run.Succeeded, run.Error);
+        var figure = run.Cells[1].Outputs.OfType<DisplayOutput>().Single().Data;
+        Assert.Equal(["application/vnd.plotly.v1+json", "text/html", "text/plain"], figure.Keys.Order());
+        var json = JsonDocument.Parse(figure["application/vnd.plotly.v1+json"]).RootElement;
+        Assert.Equal("train", json.GetProperty("data")[0].GetProperty("name").GetString());
+        Assert.Equal("nats", json.GetProperty("layout").GetProperty("yaxis").GetProperty("title").GetProperty("text").GetString());
+        Assert.Contains("class=\"vaelab-plotly\"", figure["text/html"]);
+        var table = run.Cells[2].Outputs.OfType<DisplayOutput>().Single().Data["text/html"];
+        Assert.Contains("<td style=\"text-align:right\">0.1235</td>", table);
+        Assert.Equal(Path.Combine(LibraryFolder, "fsharp", "FSharp.Core.dll"), run.Cells[3].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.False(File.Exists(Path.Combine(LibraryFolder, "FSharp.Core.dll")));
+    }
+}
