@@ -36,8 +36,8 @@ public class TransformTests
     {
         var c = ImageFixtures.Expected.GetProperty("resize_pil");
         int[] inShape = ImageFixtures.Ints(c.GetProperty("input_shape")), outShape = ImageFixtures.Ints(c.GetProperty("output_shape"));
-        var input = new DecodedImage(inShape[1], inShape[0], inShape[2], 8, ImageFixtures.Ints(c.GetProperty("input")).Select(v => (byte)v).ToArray()).ToFloat();
-        var pillow = new DecodedImage(outShape[1], outShape[0], outShape[2], 8, ImageFixtures.Ints(c.GetProperty("output")).Select(v => (byte)v).ToArray()).ToFloat();
+        var input = new DecodedImage(inShape[1], inShape[0], inShape[2], ImageFixtures.Ints(c.GetProperty("input")).Select(v => (byte)v).ToArray()).ToFloat();
+        var pillow = new DecodedImage(outShape[1], outShape[0], outShape[2], ImageFixtures.Ints(c.GetProperty("output")).Select(v => (byte)v).ToArray()).ToFloat();
         float Worst(bool antialias) => new Resize(outShape[0], outShape[1], antialias: antialias).Apply(input).Data.Zip(pillow.Data, (a, b) => Math.Abs(a - b) * 255).Max();
         Assert.InRange(Worst(true), 0, 1.01f);
         Assert.True(Worst(false) > 10, $"plain bilinear is within {Worst(false)} levels of Pillow");
