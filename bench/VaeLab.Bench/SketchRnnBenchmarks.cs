@@ -1,6 +1,6 @@
-using VaeLab.Data;
 using VaeLab.Models.Sketch;
 using TorchSharp;
+using VaeLab.Data.Strokes;
 using static TorchSharp.torch;
 
 namespace VaeLab.Bench;

@@ -4,7 +4,9 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using VaeLab.Bench;
-using VaeLab.Data;
+using VaeLab.Data.Doodles;
+using VaeLab.Data.QuickDraw;
+using VaeLab.Data.Strokes;
 
 // `make bench-data`: drawings per second through the two data pipelines of the QuickDraw experiments, in this
 // process and in Python (bench/data_bench.py: json, numpy, PIL) on the same file, one thread each:

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Text;
 using VaeLab.Data;
 using VaeLab.Data.Images;
+using VaeLab.Data.Formats;
+using VaeLab.Data.QuickDraw;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Cli;
 

@@ -3,6 +3,9 @@ using ICSharpCode.SharpZipLib.Checksum;
 using VaeLab.Data;
 using VaeLab.Data.Images;
 using VaeLab.Torch;
+using VaeLab.Data.Formats;
+using VaeLab.Data.Hershey;
+using VaeLab.Data.QuickDraw;
 
 namespace VaeLab.Fuzz;
 

@@ -1,5 +1,6 @@
 using VaeLab.Models.Sketch;
 using VaeLab.Tests.Torch;
+using VaeLab.Models;
 
 namespace VaeLab.Tests;
 

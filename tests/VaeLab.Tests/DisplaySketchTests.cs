@@ -1,5 +1,5 @@
-using VaeLab.Data;
 using VaeLab.Display;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests;
 

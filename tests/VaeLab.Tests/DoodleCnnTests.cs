@@ -1,4 +1,5 @@
 using VaeLab.Models.Sketch;
+using VaeLab.Metrics;
 
 namespace VaeLab.Tests;
 

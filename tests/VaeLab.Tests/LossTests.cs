@@ -1,3 +1,4 @@
+using VaeLab.Models;
 using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Tests;

@@ -1,3 +1,4 @@
+using VaeLab.Metrics;
 namespace VaeLab.Tests;
 
 [Collection(TrainingSerial.Name)]
@@ -14,8 +15,8 @@ public class MetricTests
         using var scope = NewDisposeScope();
         var c = RecordedFixture.Load(File, name);
         var (x, y, range) = (c.Input("x"), c.Input("y"), c.Arg("data_range"));
-        RecordedFixture.AssertClose(c.Output("ssim"), Metrics.ssim(x, y, range, per_image: true), 1e-10, 1e-12, $"{name} SSIM per image");
-        Assert.Equal(c.Output("ssim").mean().ToDouble(), Metrics.ssim(x, y, range).ToDouble(), 10);
+        RecordedFixture.AssertClose(c.Output("ssim"), ImageSimilarity.ssim(x, y, range, per_image: true), 1e-10, 1e-12, $"{name} SSIM per image");
+        Assert.Equal(c.Output("ssim").mean().ToDouble(), ImageSimilarity.ssim(x, y, range).ToDouble(), 10);
     }
 
     [Theory]
@@ -25,8 +26,8 @@ public class MetricTests
         using var scope = NewDisposeScope();
         var c = RecordedFixture.Load(File, name);
         var (x, y, range) = (c.Input("x"), c.Input("y"), c.Arg("data_range"));
-        Assert.Equal(c.Output("psnr").mean().ToDouble(), Metrics.psnr(x, y, range).ToDouble(), 10);
-        Assert.Equal(c.Output("pcc").ToDouble(), Metrics.pcc(x, y).ToDouble(), 12);
+        Assert.Equal(c.Output("psnr").mean().ToDouble(), ImageSimilarity.psnr(x, y, range).ToDouble(), 10);
+        Assert.Equal(c.Output("pcc").ToDouble(), ImageSimilarity.pcc(x, y).ToDouble(), 12);
     }
 
     [Fact]
@@ -34,7 +35,7 @@ public class MetricTests
     {
         using var scope = NewDisposeScope();
         var x = rand([2, 3, 16, 16]);
-        RecordedFixture.AssertClose(ones([2], float64), Metrics.ssim(x, x, per_image: true).to(float64), 0, 1e-6, "SSIM(x, x)");
+        RecordedFixture.AssertClose(ones([2], float64), ImageSimilarity.ssim(x, x, per_image: true).to(float64), 0, 1e-6, "SSIM(x, x)");
     }
 
     [Fact]
@@ -42,8 +43,8 @@ public class MetricTests
     {
         using var scope = NewDisposeScope();
         var x = randn([3, 2, 5, 5], float64);
-        Assert.Equal(1.0, Metrics.pcc(x, 2.5 * x + 0.3).ToDouble(), 12);
-        Assert.Equal(-1.0, Metrics.pcc(x, -0.5 * x + 4).ToDouble(), 12);
+        Assert.Equal(1.0, ImageSimilarity.pcc(x, 2.5 * x + 0.3).ToDouble(), 12);
+        Assert.Equal(-1.0, ImageSimilarity.pcc(x, -0.5 * x + 4).ToDouble(), 12);
     }
 
     [Fact]
@@ -52,18 +53,18 @@ public class MetricTests
         using var scope = NewDisposeScope();
         var x = rand([2, 1, 8, 8], float64);
         var y = x + 0.1;
-        Assert.Equal(0.01, Metrics.mse(x, y).ToDouble(), 12);
-        Assert.Equal(20.0, Metrics.psnr(x, y).ToDouble(), 10);
-        Assert.Equal(10 * Math.Log10(4 / 0.01), Metrics.psnr(x, y, data_range: 2).ToDouble(), 10);
+        Assert.Equal(0.01, ImageSimilarity.mse(x, y).ToDouble(), 12);
+        Assert.Equal(20.0, ImageSimilarity.psnr(x, y).ToDouble(), 10);
+        Assert.Equal(10 * Math.Log10(4 / 0.01), ImageSimilarity.psnr(x, y, data_range: 2).ToDouble(), 10);
     }
 
     [Fact]
     public void MetricsRejectMismatchedOrTooSmallImages()
     {
         using var scope = NewDisposeScope();
-        var e = Assert.Throws<ArgumentException>(() => Metrics.ssim(rand(1, 1, 16, 16), rand(1, 1, 16, 15)));
+        var e = Assert.Throws<ArgumentException>(() => ImageSimilarity.ssim(rand(1, 1, 16, 16), rand(1, 1, 16, 15)));
         Assert.Contains("[1, 1, 16, 15]", e.Message);
-        Assert.Contains("11x11", Assert.Throws<ArgumentException>(() => Metrics.ssim(rand(1, 1, 8, 8), rand(1, 1, 8, 8))).Message);
-        Assert.Throws<ArgumentException>(() => Metrics.pcc(rand(2, 3), rand(3, 2)));
+        Assert.Contains("11x11", Assert.Throws<ArgumentException>(() => ImageSimilarity.ssim(rand(1, 1, 8, 8), rand(1, 1, 8, 8))).Message);
+        Assert.Throws<ArgumentException>(() => ImageSimilarity.pcc(rand(2, 3), rand(3, 2)));
     }
 }

@@ -1,3 +1,4 @@
+using VaeLab.Metrics;
 namespace VaeLab.Tests;
 
 [Collection(TrainingSerial.Name)]

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
-using VaeLab.Data;
 using VaeLab.Models.Sketch;
 using VaeLab.Training;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests;
 

@@ -1,5 +1,5 @@
-using VaeLab.Data;
 using VaeLab.Models.Sketch;
+using VaeLab.Metrics;
 
 namespace VaeLab.Tests;
 

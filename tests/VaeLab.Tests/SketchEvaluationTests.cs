@@ -1,7 +1,7 @@
 using VaeLab.Torch;
-using VaeLab.Data;
 using VaeLab.Models.Sketch;
 using VaeLab.Training;
+using VaeLab.Models;
 using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Tests;

@@ -1,6 +1,6 @@
-using VaeLab.Data;
 using VaeLab.Models.Sketch;
 using VaeLab.Training;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests;
 

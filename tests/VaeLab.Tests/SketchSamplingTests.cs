@@ -1,5 +1,5 @@
-using VaeLab.Data;
 using VaeLab.Models.Sketch;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests;
 

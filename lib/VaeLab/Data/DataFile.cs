@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using VaeLab.Data.Formats;
 
 namespace VaeLab.Data;
 

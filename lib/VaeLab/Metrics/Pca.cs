@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace VaeLab;
+namespace VaeLab.Metrics;
 
 /// <summary>
 /// Principal component analysis of the rows of an [N, D] matrix, as scikit-learn's PCA: the components are the

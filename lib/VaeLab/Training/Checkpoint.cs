@@ -6,6 +6,7 @@ using static TorchSharp.torch.optim.lr_scheduler;
 using static TorchSharp.torch;
 using VaeLab.Data;
 using VaeLab.Torch;
+using VaeLab.Data.Formats;
 
 namespace VaeLab.Training;
 

@@ -1,4 +1,6 @@
-using VaeLab.Data;
+using VaeLab.Data.Hershey;
+using VaeLab.Data.QuickDraw;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data;
 

@@ -1,5 +1,7 @@
 using VaeLab.Data;
 using VaeLab.Data.Images;
+using VaeLab.Data.Formats;
+using VaeLab.Data.QuickDraw;
 
 namespace VaeLab.Tests.Data;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using VaeLab.Data;
+using VaeLab.Data.Formats;
 
 namespace VaeLab.Tests.Data;
 

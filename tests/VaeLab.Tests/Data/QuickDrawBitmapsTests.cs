@@ -1,4 +1,5 @@
 using VaeLab.Data;
+using VaeLab.Data.QuickDraw;
 
 namespace VaeLab.Tests.Data;
 

@@ -3,6 +3,8 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using VaeLab.Data;
+using VaeLab.Data.QuickDraw;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data;
 

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using VaeLab.Data;
+using VaeLab.Data.QuickDraw;
 
 namespace VaeLab.Tests.Data;
 

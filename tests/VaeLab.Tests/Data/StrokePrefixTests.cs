@@ -1,4 +1,4 @@
-using VaeLab.Data;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using VaeLab.Data;
+using VaeLab.Data.QuickDraw;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data;
 

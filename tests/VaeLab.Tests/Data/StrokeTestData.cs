@@ -1,5 +1,5 @@
 using System.Text.Json;
-using VaeLab.Data;
+using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data;
 

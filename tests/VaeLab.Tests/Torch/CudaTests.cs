@@ -1,12 +1,15 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
-using VaeLab.Data;
 using VaeLab.Data.Images;
 using VaeLab.Display;
 using VaeLab.Models;
 using VaeLab.Models.Sketch;
 using VaeLab.Torch;
 using VaeLab.Training;
+using VaeLab.Data.Doodles;
+using VaeLab.Data.QuickDraw;
+using VaeLab.Data.Strokes;
+using VaeLab.Metrics;
 using static TorchSharp.torch;
 using static TorchSharp.torch.optim;
 using F = TorchSharp.torch.nn.functional;
@@ -164,7 +167,7 @@ public class CudaTests
         using var _ = no_grad();
         var x = loader.batches(0).First().Images.to(device);
         var (x_hat, mu, _) = model.call(x);
-        AssertScore(Metrics.ssim(x_hat, x), "ssim");
+        AssertScore(ImageSimilarity.ssim(x_hat, x), "ssim");
         Assert.Equal(8, Image.FromBatch(x_hat).Length);
         Assert.Equal(DeviceType.CUDA, model.sample(4).device_type);
         using var pca = Pca.fit(mu);
@@ -198,7 +201,7 @@ public class CudaTests
             validation_step = (batch, _) =>
             {
                 var x_tilde = model.reconstruct(batch.Images);
-                return new Dictionary<string, Tensor> { ["pcc"] = Metrics.pcc(x_tilde, batch.Images), ["ssim"] = Metrics.ssim(x_tilde, batch.Images, data_range: 2) };
+                return new Dictionary<string, Tensor> { ["pcc"] = ImageSimilarity.pcc(x_tilde, batch.Images), ["ssim"] = ImageSimilarity.ssim(x_tilde, batch.Images, data_range: 2) };
             },
         };
         FitOneStep(model, trainer, () => loader.batches(0).First());
@@ -237,7 +240,7 @@ public class CudaTests
         var test = pairs.batch([0, 5], new Random(0)).to(device);
         var completion = model.sample(test.partial, stochastic: true);
         Assert.True(double.IsFinite(F.binary_cross_entropy(completion, test.full).ToDouble()));
-        AssertScore(Metrics.pcc(completion, test.full), "pcc");
+        AssertScore(ImageSimilarity.pcc(completion, test.full), "pcc");
         Assert.Equal(2, Image.FromBatch(completion > 0.5).Length);
     }
 

@@ -5,6 +5,7 @@ using VaeLab.Data;
 using VaeLab.Models;
 using VaeLab.Models.Sketch;
 using VaeLab.Torch;
+using VaeLab.Metrics;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

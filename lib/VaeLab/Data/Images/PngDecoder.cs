@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using SkiaSharp;
+using VaeLab.Data.Formats;
 
 namespace VaeLab.Data.Images;
 

@@ -1,7 +1,7 @@
-using VaeLab.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using VaeLab.Training;
+using VaeLab.Data.Strokes;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -1,5 +1,5 @@
 using TorchSharp;
-using VaeLab.Data;
+using VaeLab.Data.Strokes;
 using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;

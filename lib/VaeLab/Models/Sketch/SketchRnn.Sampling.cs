@@ -1,5 +1,5 @@
-using VaeLab.Data;
 using TorchSharp;
+using VaeLab.Data.Strokes;
 using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;

@@ -1,6 +1,6 @@
-using VaeLab.Data;
 using TorchSharp;
 using VaeLab.Training;
+using VaeLab.Data.Strokes;
 using static TorchSharp.torch;
 using Reduction = TorchSharp.torch.nn.Reduction;
 
