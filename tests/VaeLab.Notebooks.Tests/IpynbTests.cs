@@ -61,7 +61,7 @@ public class IpynbTests
         var result = cells[3]!["outputs"]![0]!;
         Assert.Equal("execute_result", (string)result["output_type"]!);
         Assert.Equal(3, (int)result["execution_count"]!);
-        Assert.Equal("42", (string)result["data"]!["text/plain"]![0]!);
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>42</pre></div>", (string)result["data"]!["text/html"]![0]!);
 
         var execution = cells[3]!["metadata"]!["execution"]!;
         var start = DateTimeOffset.Parse((string)execution["iopub.execute_input"]!);
