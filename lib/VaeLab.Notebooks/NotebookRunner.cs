@@ -24,10 +24,11 @@ public static class NotebookRunner
     /// <summary>Runs the notebook at <paramref name="path"/> (.ipynb or .dib).</summary>
     /// <param name="parameters">Overrides of the parameters cell's variables, as text (<c>epochs</c> → <c>"3"</c>).</param>
     /// <param name="progress">Called when a code cell starts (status Running) and when it ends.</param>
-    /// <param name="cancellationToken">Cancels the running cell as the kernel's Cancel command does: the cell's code sees
-    /// <c>KernelInvocationContext.Current.CancellationToken</c> cancelled, and the run ends with an
-    /// <see cref="OperationCanceledException"/> once the cell returns. Code that never looks at that token runs on
-    /// in the background until it ends by itself.</param>
+    /// <param name="cancellationToken">Cancels the running cell as the kernel's Cancel command does: the run ends at once
+    /// with an <see cref="OperationCanceledException"/>, and the cell's code sees
+    /// <c>KernelInvocationContext.Current.CancellationToken</c> cancelled. Code that watches that token stops; other
+    /// code runs on in the background until it ends by itself, and meanwhile the kernel's console redirection drops
+    /// what the rest of the process writes to the console.</param>
     /// <exception cref="NotebookException">The file cannot be read or the parameters do not fit the notebook.</exception>
     public static Task<NotebookRun> RunAsync(string path, IReadOnlyDictionary<string, string>? parameters = null,
         NotebookRunOptions? options = null, Action<CellRun>? progress = null, CancellationToken cancellationToken = default) =>
@@ -89,7 +90,7 @@ public static class NotebookRunner
         }
     }
 
-    /// <summary>Runs two trivial cells, paying the kernel's and Roslyn's start-up (a few seconds) up front.</summary>
+    /// <summary>Runs two trivial cells, paying the kernel's start-up (a few seconds) up front.</summary>
     public static Task WarmUpAsync() =>
         RunAsync(new Notebook([NotebookCell.Code("var warm = 1;"), NotebookCell.Code("warm + 1")], Path.Combine(Path.GetTempPath(), "warm-up.ipynb")));
 
