@@ -6,7 +6,7 @@ namespace VaeLab.Notebooks;
 /// <summary>
 /// Collects the headline metrics a notebook reports through its library: a static class named
 /// <c>VaeLab.Display.Notebook</c> with <c>event Action&lt;string, double&gt; MetricReported</c>, found by
-/// name in every loaded assembly (as formatters are), so the same <c>report(...)</c> call works in VS Code,
+/// name in every loaded assembly, so the same <c>report(...)</c> call works in VS Code,
 /// where the engine does not exist, and here, where the engine records it. The event is process-wide, so a run keeps
 /// only the values reported by code its own kernel runs (a thread an earlier run left behind reports to no run).
 /// </summary>

@@ -21,9 +21,9 @@ public static class TensorDisplay
     const int Precision = 4, Threshold = 1000, EdgeItems = 3, LineWidth = 80;
 
     /// <summary>
-    /// Registers these outputs for tensors (a Parameter too) with the kernel's formatter as soon as VaeLab is loaded and
-    /// used. TorchSharp marks Tensor with a formatter of its own, which the formatter finds on the type; a registered
-    /// formatter comes before it.
+    /// Registers these outputs for tensors (a Parameter too) with the kernel's formatter when VaeLab's code first runs:
+    /// a tensor a notebook shows before that shows as TorchSharp's own formatter, which TorchSharp's attribute on Tensor
+    /// names, has it. A registered formatter comes before one an attribute names.
     /// </summary>
 #pragma warning disable CA2255
     [ModuleInitializer]
