@@ -7,7 +7,7 @@ static class EngineBenchmark
 {
     public const string Label = "notebook of 20 trivial cells (engine overhead, warm)";
 
-    /// <summary>Median seconds per run, after a first run that pays Roslyn's start-up.</summary>
+    /// <summary>Median seconds per run, after a first run that pays the kernel's start-up.</summary>
     public static double Seconds(int repeats)
     {
         NotebookRunner.WarmUpAsync().GetAwaiter().GetResult();

@@ -7,16 +7,12 @@ using VaeLab.Notebooks;
 namespace VaeLab.Cli;
 
 /// <summary>
-/// Runs a notebook with the engine as VS Code would (working directory set to the notebook's folder meanwhile)
-/// and shows its progress: a line per finished cell, and on a terminal a live status of the running cell (its
+/// Runs a notebook with the engine and shows its progress: a line per finished cell, and on a terminal a live status of the running cell (its
 /// number, first line of code, elapsed time and latest console line). With <c>echo</c> the cells' console
 /// output is printed as it is written.
 /// </summary>
 sealed class NotebookProgress(IAnsiConsole console, bool echo)
 {
-    // Process-wide state (the working directory) changes while a notebook runs: one run at a time.
-    static readonly SemaphoreSlim OneRun = new(1, 1);
-
     public async Task<NotebookRun> RunAsync(Notebook notebook, IReadOnlyDictionary<string, string> parameters)
     {
         var total = notebook.Cells.Count(c => c.Kind == CellKind.Code && !c.HasTag(NotebookParameters.InjectedTag)) + (parameters.Count > 0 ? 1 : 0);
@@ -40,38 +36,27 @@ sealed class NotebookProgress(IAnsiConsole console, bool echo)
         }
 
         var options = new NotebookRunOptions { Echo = echoWriter };
-        await OneRun.WaitAsync();
-        var folder = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = notebook.Directory;
-        try
+        // The engine runs cells on the calling thread until one awaits, so it gets a thread of its own while the status refreshes.
+        Task<NotebookRun> Start() => Task.Run(() => NotebookRunner.RunAsync(notebook, parameters, options, Progress));
+        if (!console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi) return await Start();
+        return await console.Status().StartAsync($"starting {Markup.Escape(notebook.FileName)}", async context =>
         {
-            // The engine runs cells on the calling thread until one awaits, so it gets a thread of its own while the status refreshes.
-            Task<NotebookRun> Start() => Task.Run(() => NotebookRunner.RunAsync(notebook, parameters, options, Progress));
-            if (!console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi) return await Start();
-            return await console.Status().StartAsync($"starting {Markup.Escape(notebook.FileName)}", async context =>
+            var run = Start();
+            while (!run.IsCompleted)
             {
-                var run = Start();
-                while (!run.IsCompleted)
+                if (running is { } cell)
                 {
-                    if (running is { } cell)
-                    {
-                        // One line: the code takes up to half of what the spinner and the numbers leave, the cell's latest output the rest.
-                        var head = $"{cell.ExecutionCount}/{total}  {Name(cell)}  {Duration(clock.Elapsed)}  ";
-                        var room = console.Profile.Width - head.Length - 6;
-                        var code = Shorten(FirstLine(cell.Cell), Math.Max(20, room / 2));
-                        var output = Shorten(LastOutputLine(cell), Math.Max(10, room - code.Length - 2));
-                        context.Status($"{Markup.Escape(head)}[grey]{Markup.Escape(code)}[/]  {Markup.Escape(output)}");
-                    }
-                    await Task.WhenAny(run, Task.Delay(200));
+                    // One line: the code takes up to half of what the spinner and the numbers leave, the cell's latest output the rest.
+                    var head = $"{cell.ExecutionCount}/{total}  {Name(cell)}  {Duration(clock.Elapsed)}  ";
+                    var room = console.Profile.Width - head.Length - 6;
+                    var code = Shorten(FirstLine(cell.Cell), Math.Max(20, room / 2));
+                    var output = Shorten(LastOutputLine(cell), Math.Max(10, room - code.Length - 2));
+                    context.Status($"{Markup.Escape(head)}[grey]{Markup.Escape(code)}[/]  {Markup.Escape(output)}");
                 }
-                return await run;
-            });
-        }
-        finally
-        {
-            Environment.CurrentDirectory = folder;
-            OneRun.Release();
-        }
+                await Task.WhenAny(run, Task.Delay(200));
+            }
+            return await run;
+        });
     }
 
     /// <summary>The code cells of the run with their status and duration.</summary>

@@ -1,13 +1,14 @@
 using System.Reflection;
+using Microsoft.DotNet.Interactive;
 
 namespace VaeLab.Notebooks;
 
 /// <summary>
 /// Collects the headline metrics a notebook reports through its library: a static class named
 /// <c>VaeLab.Display.Notebook</c> with <c>event Action&lt;string, double&gt; MetricReported</c>, found by
-/// name in every loaded assembly (as formatters are), so the same <c>report(...)</c> call works in VS Code,
+/// name in every loaded assembly, so the same <c>report(...)</c> call works in VS Code,
 /// where the engine does not exist, and here, where the engine records it. The event is process-wide, so a run keeps
-/// only the values reported from its own execution context: runs in parallel (tests) do not see each other's.
+/// only the values reported by code its own kernel runs (a thread an earlier run left behind reports to no run).
 /// </summary>
 internal sealed class LibraryMetrics : IDisposable
 {
@@ -19,11 +20,12 @@ internal sealed class LibraryMetrics : IDisposable
     readonly HashSet<Assembly> seen = [];
     readonly Lock gate = new();
 
-    internal LibraryMetrics(NotebookGlobals globals)
+    internal LibraryMetrics(Kernel kernel, NotebookRun run)
     {
         handler = (name, value) =>
         {
-            if (ConsoleCapture.IsRunning(globals)) globals.Record(name, value);
+            if (!ReferenceEquals(KernelInvocationContext.Current?.HandlingKernel?.RootKernel, kernel)) return;
+            lock (run.metrics) run.metrics[name] = value;
         };
         AppDomain.CurrentDomain.AssemblyLoad += OnAssemblyLoad;
         foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies()) Subscribe(assembly);

@@ -6,7 +6,7 @@ namespace VaeLab.Notebooks;
 public static class NotebookBenchmark
 {
     /// <summary>Runs <paramref name="cells"/> cells that each declare a variable from the previous one and returns the wall time.
-    /// The first run in a process also pays Roslyn's start-up (see <see cref="NotebookRunner.WarmUpAsync"/>).</summary>
+    /// The first run in a process also pays the kernel's start-up (see <see cref="NotebookRunner.WarmUpAsync"/>).</summary>
     public static async Task<TimeSpan> TrivialCellsAsync(int cells = 20)
     {
         var sources = Enumerable.Range(0, cells).Select(i => i == 0 ? "var x0 = 0;" : $"var x{i} = x{i - 1} + 1;");

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.DotNet.Interactive.Formatting;
 
 namespace VaeLab.Notebooks;
 
@@ -34,14 +35,34 @@ public sealed class NotebookFigure
         return path;
     }
 
-    /// <summary>The value's own SVG or PNG rendering, or null when its type has neither.</summary>
+    /// <summary>The SVG or PNG of a shown value: the one its output has, else the one the kernel's formatter makes of the
+    /// value when its type has a formatter for it (an output usually has the HTML alone); null when there is neither.</summary>
     /// <exception cref="Exception">Whatever the value's formatter throws, or a PNG that is not base64.</exception>
-    internal static NotebookFigure? Of(object? value)
+    internal static NotebookFigure? Of(object? value, IReadOnlyDictionary<string, string> data)
     {
+        foreach (var (mimeType, extension) in Formats)
+            if (data.TryGetValue(mimeType, out var shown)) return new(mimeType, extension, Bytes(mimeType, shown));
         if (value is null) return null;
         foreach (var (mimeType, extension) in Formats)
-            if (ValueFormatter.TryFormat(value, mimeType) is { } text)
-                return new(mimeType, extension, mimeType == "image/png" ? Convert.FromBase64String(text) : Encoding.UTF8.GetBytes(text));
+            if (Formatted(value, mimeType) is { } text) return new(mimeType, extension, Bytes(mimeType, text));
         return null;
+    }
+
+    static byte[] Bytes(string mimeType, string text) => mimeType == "image/png" ? Convert.FromBase64String(text) : Encoding.UTF8.GetBytes(text);
+
+    static string? Formatted(object value, string mimeType)
+    {
+        ITypeFormatter formatter;
+        try
+        {
+            formatter = Formatter.GetPreferredFormatterFor(value.GetType(), mimeType);
+        }
+        catch (ArgumentException)
+        {
+            return null;    // the formatter's answer for a MIME type that nothing registered serves
+        }
+        using var writer = new StringWriter();
+        using var context = new FormatContext(writer);
+        return formatter.Format(value, context) ? writer.ToString() : null;
     }
 }

@@ -32,19 +32,19 @@ public sealed class CellRun
 
     internal void Add(CellOutput output) { lock (outputs) outputs.Add(output); }
 
-    /// <summary>Adds the output of a displayed value (or of the trailing expression).</summary>
-    internal DisplayOutput Show(object? value, string[] mimeTypes, bool isResult)
+    /// <summary>Adds the output of a displayed value (or of the trailing expression): its representations as the kernel formatted them.</summary>
+    internal DisplayOutput Show(IReadOnlyDictionary<string, string> data, object? value, bool isResult)
     {
-        var output = new DisplayOutput(ValueFormatter.Format(value, mimeTypes), isResult);
+        var output = new DisplayOutput(data, isResult);
         Picture(output, value);
         Add(output);
         return output;
     }
 
     /// <summary>Shows another value in place of an output's.</summary>
-    internal void Update(DisplayOutput output, object? value, string[] mimeTypes)
+    internal void Update(DisplayOutput output, IReadOnlyDictionary<string, string> data, object? value)
     {
-        output.Data = ValueFormatter.Format(value, mimeTypes);
+        output.Data = data;
         Picture(output, value);
     }
 
@@ -53,7 +53,7 @@ public sealed class CellRun
         if (!Cell.HasTag(NotebookFigure.Tag)) return;
         try
         {
-            output.Figure = NotebookFigure.Of(value);
+            output.Figure = NotebookFigure.Of(value, output.Data);
         }
         catch (Exception e)
         {

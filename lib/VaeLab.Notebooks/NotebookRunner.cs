@@ -1,12 +1,6 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Scripting;
-using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.DotNet.Interactive.Events;
 
 namespace VaeLab.Notebooks;
 
@@ -17,24 +11,24 @@ public sealed class NotebookRunOptions
 }
 
 /// <summary>
-/// Executes a notebook's C# cells in order with Roslyn scripting, as the Polyglot C# kernel would: state carries from
-/// cell to cell, <c>#r</c>/<c>#load</c> resolve against the notebook's folder, console output and displayed values become
-/// the cell's outputs, and the first exception or compilation error stops the run.
-/// The host's working directory is left alone: a host that wants notebook-relative file access sets it.
+/// Executes a notebook's C# cells in order on .NET Interactive's C# kernel, in process, as VS Code and Jupyter run them:
+/// state carries from cell to cell, magic commands work, console output and displayed values become the cell's outputs
+/// as the kernel formats them, and the first failure stops the run.
+/// While a run goes on, the working directory is the notebook's folder, as the kernel has it in VS Code: relative
+/// #r, #load and file paths resolve against it. Since that is process-wide, runs in one process take turns.
 /// </summary>
 public static class NotebookRunner
 {
-    public static readonly ImmutableArray<string> DefaultUsings =
-        ["System", "System.Text", "System.Collections", "System.Collections.Generic", "System.Threading.Tasks", "System.Linq"];
-
-    // The whole shared framework, as the kernel offers it; created once so Roslyn reads each assembly's metadata once.
-    static readonly Lazy<ImmutableArray<MetadataReference>> FrameworkReferences = new(() =>
-        [.. Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll").Order()
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))]);
+    static readonly SemaphoreSlim OneRun = new(1, 1);
 
     /// <summary>Runs the notebook at <paramref name="path"/> (.ipynb or .dib).</summary>
     /// <param name="parameters">Overrides of the parameters cell's variables, as text (<c>epochs</c> → <c>"3"</c>).</param>
     /// <param name="progress">Called when a code cell starts (status Running) and when it ends.</param>
+    /// <param name="cancellationToken">Cancels the running cell as the kernel's Cancel command does: the run ends at once
+    /// with an <see cref="OperationCanceledException"/>, and the cell's code sees
+    /// <c>KernelInvocationContext.Current.CancellationToken</c> cancelled. Code that watches that token stops; other
+    /// code runs on in the background until it ends by itself, and meanwhile the kernel's console redirection drops
+    /// what the rest of the process writes to the console.</param>
     /// <exception cref="NotebookException">The file cannot be read or the parameters do not fit the notebook.</exception>
     public static Task<NotebookRun> RunAsync(string path, IReadOnlyDictionary<string, string>? parameters = null,
         NotebookRunOptions? options = null, Action<CellRun>? progress = null, CancellationToken cancellationToken = default) =>
@@ -44,65 +38,42 @@ public static class NotebookRunner
         NotebookRunOptions? options = null, Action<CellRun>? progress = null, CancellationToken cancellationToken = default)
     {
         var run = Prepare(notebook, parameters ?? new Dictionary<string, string>());
-        var globals = new NotebookGlobals(run);
-        ConsoleCapture.Capture(globals, options?.Echo);
-        using var metrics = new LibraryMetrics(globals);
+        await OneRun.WaitAsync(cancellationToken);
         run.Started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        var folder = Environment.CurrentDirectory;
         try
         {
-            var sources = run.Cells.Select(c => c.Cell.Kind == CellKind.Code ? CellSource.Of(c.Cell) : null).ToList();
-            var unsupported = run.Cells.Zip(sources).FirstOrDefault(p => p.Second?.Problem is not null);
-            if (unsupported is (CellRun offending, { Problem: { } problem } source))
+            if (run.Cells.FirstOrDefault(c => c.Cell.Kind == CellKind.Code && OtherKernel(c.Cell) is not null) is { } foreign)
             {
-                Fail(run, offending, source.ErrorName!, problem, $"{Capitalize(offending.Label)}{source.Where}: {problem}", []);
+                var problem = $"it is a {OtherKernel(foreign.Cell)} cell (the engine has a C# kernel only)";
+                Fail(run, foreign, "UnsupportedKernel", problem, $"{Capitalize(foreign.Label)}: {problem}", []);
                 return run;
             }
 
-            var scriptOptions = ScriptOptionsFor(notebook);
-            ScriptState<object>? state = null;
+            Environment.CurrentDirectory = notebook.Directory;
+            using var kernel = new NotebookKernel();
+            using var outputs = new KernelOutputs(kernel.Root, options?.Echo);
+            using var metrics = new LibraryMetrics(kernel.Root, run);
             var executionCount = 0;
-            for (var i = 0; i < run.Cells.Count; i++)
+            foreach (var cell in run.Cells.Where(c => c.Cell.Kind == CellKind.Code && !IsMarkdown(c.Cell)))
             {
-                if (sources[i] is not { IsMarkdown: false, Code: { } code }) continue;
-                var cell = run.Cells[i];
                 cell.ExecutionCount = ++executionCount;
                 cell.Status = CellStatus.Running;
                 cell.Started = DateTimeOffset.UtcNow;
                 progress?.Invoke(cell);
                 var cellClock = Stopwatch.StartNew();
-                var cellPath = Path.Combine(notebook.Directory, $"{notebook.FileName}, {cell.Label}");
-                globals.Cell = cell;
+                outputs.Cell = cell;
                 try
                 {
-                    var cellOptions = scriptOptions.WithFilePath(cellPath);
-                    state = state is null
-                        ? await CSharpScript.RunAsync(code, cellOptions, globals, typeof(NotebookGlobals), cancellationToken)
-                        : await state.ContinueWithAsync(code, cellOptions, cancellationToken);
-                    if (state.ReturnValue is { } value and not DisplayedValue)
-                        cell.Show(value, [], isResult: true);
-                    cell.Status = CellStatus.Succeeded;
-                }
-                catch (CompilationErrorException e)
-                {
-                    var errors = e.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).DefaultIfEmpty(e.Diagnostics[0]).ToList();
-                    var described = errors.Select(d => Describe(d, cell, cellPath)).ToList();
-                    Fail(run, cell, "CompilationError", errors[0].GetMessage(), described[0], described.Skip(1));
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (Exception e)
-                {
-                    var where = LineOf(e, cellPath) is { } line ? $"{Capitalize(cell.Label)}, line {line}" : Capitalize(cell.Label);
-                    // The summary is one line: libtorch's messages go on with its C++ backtrace, which the traceback keeps.
-                    var headline = e.Message.Split('\n')[0].TrimEnd('\r');
-                    Fail(run, cell, e.GetType().Name, e.Message, $"{where}: {e.GetType().Name}: {headline}", StackTrace(e));
+                    var result = await kernel.SubmitAsync(cell.Cell.Source, cancellationToken);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { } failure) Fail(run, cell, failure, result.Events, kernel);
+                    else cell.Status = CellStatus.Succeeded;
                 }
                 finally
                 {
-                    globals.Cell = null;    // so the progress callback's own console output stays out of the notebook
+                    outputs.Cell = null;    // so the progress callback's own console output stays out of the notebook
                     cell.Duration = cellClock.Elapsed;
                     progress?.Invoke(cell);
                 }
@@ -114,16 +85,18 @@ public static class NotebookRunner
         finally
         {
             run.Duration = clock.Elapsed;
+            Environment.CurrentDirectory = folder;
+            OneRun.Release();
         }
     }
 
-    /// <summary>Compiles and runs a trivial cell, paying Roslyn's first-compilation cost (a second or two) up front.</summary>
+    /// <summary>Runs two trivial cells, paying the kernel's start-up (a few seconds) up front.</summary>
     public static Task WarmUpAsync() =>
-        RunAsync(new Notebook([NotebookCell.Code("var warm = 1;")], Path.Combine(Path.GetTempPath(), "warm-up.ipynb")));
+        RunAsync(new Notebook([NotebookCell.Code("var warm = 1;"), NotebookCell.Code("warm + 1")], Path.Combine(Path.GetTempPath(), "warm-up.ipynb")));
 
     /// <summary>The variables the notebook's parameters cell declares (none when it has no such cell).</summary>
     public static IReadOnlyList<NotebookParameters.Declaration> Parameters(Notebook notebook) =>
-        notebook.Cells.FirstOrDefault(IsParametersCell) is { } cell ? NotebookParameters.Parse(CellSource.Of(cell).Code ?? "") : [];
+        notebook.Cells.FirstOrDefault(IsParametersCell) is { } cell ? NotebookParameters.Parse(cell.Source) : [];
 
     static bool IsParametersCell(NotebookCell cell) =>
         cell.Kind == CellKind.Code && cell.HasTag(NotebookParameters.ParametersTag) && !cell.HasTag(NotebookParameters.InjectedTag);
@@ -163,16 +136,15 @@ public static class NotebookRunner
         return new NotebookRun(notebook, cells, parameters) { Status = RunStatus.Failed };
     }
 
-    static ScriptOptions ScriptOptionsFor(Notebook notebook) => ScriptOptions.Default
-        .WithReferences(FrameworkReferences.Value)
-        .WithImports(DefaultUsings)
-        .WithLanguageVersion(LanguageVersion.Latest)
-        .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(notebook.Directory))
-        .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, notebook.Directory))
-        .WithOptimizationLevel(OptimizationLevel.Release)
-        // Line numbers in stack traces: the runtime reads the in-memory PDB of each submission.
-        .WithEmitDebugInformation(true)
-        .WithFileEncoding(Encoding.UTF8);
+    /// <summary>A code cell of the markdown kernel: one whose metadata names it, or whose first line is #!markdown.</summary>
+    static bool IsMarkdown(NotebookCell cell) =>
+        KernelName(cell) == "markdown" || cell.Source.TrimStart().StartsWith("#!markdown", StringComparison.Ordinal);
+
+    /// <summary>The kernel a code cell's metadata names when it is neither C# nor markdown; null otherwise.</summary>
+    static string? OtherKernel(NotebookCell cell) => KernelName(cell) is { } name and not ("csharp" or "markdown") ? name : null;
+
+    static string? KernelName(NotebookCell cell) =>
+        (cell.Metadata["polyglot_notebook"]?["kernelName"] ?? cell.Metadata["dotnet_interactive"]?["language"])?.GetValue<string>();
 
     static void Fail(NotebookRun run, CellRun cell, string name, string value, string summary, IEnumerable<string> details)
     {
@@ -181,21 +153,29 @@ public static class NotebookRunner
         run.Error = summary;
     }
 
-    static string Describe(Diagnostic diagnostic, CellRun cell, string cellPath)
+    /// <summary>Records why the kernel failed the cell: its compilation errors (or a magic command it does not know), the
+    /// exception the code threw, or the kernel's own message.</summary>
+    static void Fail(NotebookRun run, CellRun cell, CommandFailed failure, IEnumerable<KernelEvent> events, NotebookKernel kernel)
     {
-        var span = diagnostic.Location.GetMappedLineSpan();
-        var where = !span.IsValid ? Capitalize(cell.Label)
-            : span.Path == cellPath ? $"{Capitalize(cell.Label)}, line {span.StartLinePosition.Line + 1}"
-            : $"{Capitalize(cell.Label)}, in {span.Path}({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1})";
-        return $"{where}: error {diagnostic.Id}: {diagnostic.GetMessage()}";
+        var label = Capitalize(cell.Label);
+        var errors = events.OfType<DiagnosticsProduced>().SelectMany(d => d.Diagnostics)
+            .Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0)
+        {
+            var described = errors.Select(d => $"{label}, line {d.LinePositionSpan.Start.Line + 1}: error {d.Code}: {d.Message}").ToList();
+            Fail(run, cell, "CompilationError", errors[0].Message, described[0], described.Skip(1));
+        }
+        else if (failure.Exception is { } e)
+        {
+            var where = kernel.LineOf(e, cell.Cell.Source) is { } line ? $"{label}, line {line}" : label;
+            // The summary is one line: libtorch's messages go on with its C++ backtrace, which the traceback keeps.
+            var headline = e.Message.Split('\n')[0].TrimEnd('\r');
+            Fail(run, cell, e.GetType().Name, e.Message, $"{where}: {e.GetType().Name}: {headline}", StackTrace(e));
+        }
+        else Fail(run, cell, "KernelError", failure.Message, $"{label}: {failure.Message}", []);
     }
 
-    /// <summary>The line of the cell where the exception left it, from the frames carrying the cell's file name.</summary>
-    static int? LineOf(Exception exception, string cellPath) =>
-        new StackTrace(exception, fNeedFileInfo: true).GetFrames()
-            .FirstOrDefault(f => f.GetFileName() == cellPath && f.GetFileLineNumber() > 0)?.GetFileLineNumber();
-
-    /// <summary>The exception as .NET prints it, without the scripting engine's own frames below the cell.</summary>
+    /// <summary>The exception as .NET prints it, without the scripting engine's and kernel's own frames below the cell.</summary>
     static IEnumerable<string> StackTrace(Exception exception)
     {
         var lines = exception.ToString().Split('\n').Select(l => l.TrimEnd('\r')).Skip(1).ToList();
@@ -206,36 +186,4 @@ public static class NotebookRunner
     }
 
     static string Capitalize(string label) => char.ToUpperInvariant(label[0]) + label[1..];
-
-    /// <summary>A code cell's text as submitted to Roslyn, which rejects '#!' lines except a first-line shebang: a
-    /// <c>#!csharp</c> line becomes blank (line numbers stay), a <c>#!markdown</c> line at the top makes the cell
-    /// markdown, and any other magic command, like a cell of another kernel, is reported rather than run.</summary>
-    sealed record CellSource(string? Code, bool IsMarkdown, string? Problem = null, string? ErrorName = null, string Where = "")
-    {
-        public static CellSource Of(NotebookCell cell)
-        {
-            var kernel = (cell.Metadata["polyglot_notebook"]?["kernelName"] ?? cell.Metadata["dotnet_interactive"]?["language"])?.GetValue<string>();
-            if (kernel == "markdown") return new(null, true);
-            if (kernel is not null and not "csharp")
-                return new(null, false, $"it is a {kernel} cell (the engine runs C# cells only)", "UnsupportedKernel");
-
-            var lines = cell.Source.Split('\n');
-            var atTop = true;
-            for (var i = 0; i < lines.Length; i++)
-            {
-                var line = lines[i].Trim();
-                if (line.StartsWith("#!"))
-                {
-                    var magic = line.Split((char[])[' ', '\t'], 2)[0];
-                    if (magic == "#!markdown" && atTop) return new(null, true);
-                    if (magic != "#!csharp")
-                        return new(null, false, $"the magic command {magic} is not supported (the engine runs C# cells only)",
-                            "UnsupportedMagicCommand", $", line {i + 1}");
-                    lines[i] = "";
-                }
-                else if (line.Length > 0) atTop = false;
-            }
-            return new(string.Join('\n', lines), false);
-        }
-    }
 }

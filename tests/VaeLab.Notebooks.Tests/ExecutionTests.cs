@@ -16,8 +16,8 @@ public class ExecutionTests
         Assert.StartsWith("x is 21\n", StreamText(CellWithId(run, "print")));
         var result = Assert.IsType<DisplayOutput>(Assert.Single(CellWithId(run, "result").Outputs));
         Assert.True(result.IsResult);
-        Assert.Equal("42", result.Data["text/plain"]);
-        Assert.Equal("Point { X = 2, Y = 21 }", CellWithId(run, "record").Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.Equal("42", Text(result));
+        Assert.Contains("<code>Point { X = 2, Y = 21 }</code>", Shown(CellWithId(run, "record")).Data["text/html"]);
         Assert.Empty(CellWithId(run, "statement").Outputs);
     }
 
@@ -73,7 +73,7 @@ public class ExecutionTests
         Assert.Equal("InvalidOperationException", error.Name);
         Assert.Equal("boom", error.Value);
         Assert.Equal(run.Error, error.Traceback[0]);
-        Assert.DoesNotContain(error.Traceback, l => l.Contains("Microsoft.CodeAnalysis.Scripting"));
+        Assert.DoesNotContain(error.Traceback, l => l.Contains("Microsoft.CodeAnalysis.Scripting") || l.Contains("Microsoft.DotNet.Interactive"));
         Assert.Equal("before\n", StreamText(CellWithId(run, "before")));
         var after = CellWithId(run, "after");
         Assert.Equal(CellStatus.NotRun, after.Status);
@@ -115,7 +115,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Csharp_headers_are_dropped_keeping_line_numbers_and_a_markdown_header_makes_a_markdown_cell()
+    public async Task Csharp_headers_keep_line_numbers_and_a_markdown_header_makes_a_markdown_cell()
     {
         var run = await Run("magic.ipynb");
         Assert.True(run.Succeeded, run.Error);
@@ -124,22 +124,34 @@ public class ExecutionTests
 
         var bad = await RunCells("#!csharp\nvar a = 1;\nvar b = nope;");
         Assert.StartsWith("Cell 1, line 3: error CS0103", bad.Error);
+        var thrown = await RunCells("#!csharp\nvar a = 1;\n\nthrow new InvalidOperationException(\"late\");");
+        Assert.Equal("Cell 1, line 4: InvalidOperationException: late", thrown.Error);
+    }
+
+    [Fact]
+    public async Task Magic_commands_of_the_kernel_work()
+    {
+        var run = await RunCells("var count = 3;", "#!time\nConsole.WriteLine(count);", "#!who");
+
+        Assert.True(run.Succeeded, run.Error);
+        Assert.Equal("3\n", StreamText(run.Cells[1]));
+        Assert.Matches(@"^Wall time: [0-9.]+ms$", Text(Shown(run.Cells[1])));
+        Assert.Contains("count", Shown(run.Cells[2]).Data["text/html"]);
     }
 
     [Theory]
-    [InlineData("#!time", 1)]
     [InlineData("#!fsharp", 1)]
     [InlineData("#!about", 2)]
-    public async Task Other_magic_commands_fail_the_run_before_any_cell_executes(string magic, int line)
+    public async Task A_magic_command_the_kernel_does_not_know_fails_its_cell_naming_the_line(string magic, int line)
     {
         var source = line == 1 ? $"{magic}\nvar b = 2;" : $"var b = 2;\n{magic}";
-        var run = await RunCells("Console.WriteLine(\"first\");", source);
+        var run = await RunCells("Console.WriteLine(\"first\");", source, "Console.WriteLine(\"never\");");
 
         Assert.False(run.Succeeded);
-        Assert.Equal($"Cell 2, line {line}: the magic command {magic} is not supported (the engine runs C# cells only)", run.Error);
-        Assert.Equal("UnsupportedMagicCommand", Assert.IsType<ErrorOutput>(Assert.Single(run.Cells[1].Outputs)).Name);
-        Assert.Empty(run.Cells[0].Outputs);
-        Assert.Equal(CellStatus.NotRun, run.Cells[0].Status);
+        Assert.Equal($"Cell 2, line {line}: error DNI101: Unknown magic command '{magic}'", run.Error);
+        Assert.Equal("CompilationError", Assert.IsType<ErrorOutput>(Assert.Single(run.Cells[1].Outputs)).Name);
+        Assert.Equal("first\n", StreamText(run.Cells[0]));
+        Assert.Equal(CellStatus.NotRun, run.Cells[2].Status);
     }
 
     [Fact]
@@ -152,7 +164,8 @@ public class ExecutionTests
             Kernel("csharp", "var a = 1;"), Kernel("markdown", "# not C#"), Kernel("fsharp", "let a = 1"),
         ], PathOf("kernels.ipynb")));
 
-        Assert.Equal("Cell 3: it is a fsharp cell (the engine runs C# cells only)", run.Error);
+        Assert.Equal("Cell 3: it is a fsharp cell (the engine has a C# kernel only)", run.Error);
+        Assert.Equal(CellStatus.NotRun, run.Cells[0].Status);
         Assert.Equal("UnsupportedKernel", Assert.IsType<ErrorOutput>(Assert.Single(run.Cells[2].Outputs)).Name);
 
         run = await NotebookRunner.RunAsync(new Notebook([Kernel("csharp", "var a = 1;"), Kernel("markdown", "# not C#")], PathOf("kernels.ipynb")));
@@ -166,8 +179,8 @@ public class ExecutionTests
         var run = await Run("load.ipynb");
 
         Assert.True(run.Succeeded, run.Error);
-        Assert.Equal("49", run.Cells[0].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
-        Assert.Equal("hello notebook", run.Cells[1].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.Equal("49", Text(Shown(run.Cells[0])));
+        Assert.Equal("hello notebook", Text(Shown(run.Cells[1])));
     }
 
     [Fact]
@@ -176,7 +189,7 @@ public class ExecutionTests
         var run = await RunCells("await Task.Delay(1);\nvar sb = new StringBuilder();\nsb.Append(new List<int> { 3, 4 }.Sum());\nsb.ToString()");
 
         Assert.True(run.Succeeded, run.Error);
-        Assert.Equal("7", run.Cells[0].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.Equal("7", Text(Shown(run.Cells[0])));
     }
 
     [Fact]
@@ -200,9 +213,9 @@ public class ExecutionTests
         var run = await NotebookRunner.RunAsync(notebook);
 
         Assert.True(run.Succeeded, run.Error);
-        Assert.Equal("hello from a dll", run.Cells[0].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.Equal("hello from a dll", Text(Shown(run.Cells[0])));
         // The binding finds its native library beside its own DLL, so the DLL must not run from a shadow copy.
-        Assert.Equal(dll, run.Cells[1].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.Equal(dll, Text(Shown(run.Cells[1])));
     }
 
     [Fact]
@@ -225,27 +238,55 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Runs_in_parallel_each_record_only_their_own_metrics()
+    public async Task A_thread_an_earlier_run_left_reporting_does_not_report_to_the_next_run()
     {
         var folder = TempFolder();
         ReportingLibrary.EmitInto(folder);
-        string Reporter(string name)
-        {
-            var notebook = Path.Combine(folder, name + ".ipynb");
-            // Reports spread over 200 ms, so that the two runs overlap.
-            IpynbWriter.Write(new Notebook([
-                NotebookCell.Code("#r \"ReportingLibrary.dll\"\nusing static VaeLab.Display.Notebook;"),
-                NotebookCell.Code($"for (var i = 0; i < 20; i++) {{ report(\"{name}\" + i, i); System.Threading.Thread.Sleep(10); }}"),
-            ], notebook), notebook);
-            return notebook;
-        }
-        var (first, second) = (Reporter("first"), Reporter("second"));
+        var notebook = Path.Combine(folder, "leaves-a-thread.ipynb");
+        IpynbWriter.Write(new Notebook([
+            NotebookCell.Code("#r \"ReportingLibrary.dll\"\nusing static VaeLab.Display.Notebook;"),
+            NotebookCell.Code("_ = Task.Run(async () => { for (var i = 0; i < 40; i++) { report(\"late\", i); await Task.Delay(10); } });\nreport(\"own\", 1);"),
+        ], notebook), notebook);
 
-        var runs = await Task.WhenAll(Task.Run(() => NotebookRunner.RunAsync(first)), Task.Run(() => NotebookRunner.RunAsync(second)));
+        var first = await NotebookRunner.RunAsync(notebook);
+        var next = await RunCells("System.Threading.Thread.Sleep(200);");
 
-        Assert.All(runs, run => Assert.True(run.Succeeded, run.Error));
-        Assert.Equal(Enumerable.Range(0, 20).Select(i => "first" + i), runs[0].Metrics.Keys);
-        Assert.Equal(Enumerable.Range(0, 20).Select(i => "second" + i), runs[1].Metrics.Keys);
+        Assert.Contains("own", first.Metrics.Keys);
+        Assert.True(next.Succeeded, next.Error);
+        Assert.Empty(next.Metrics);
+    }
+
+    [Fact]
+    public async Task Runs_take_turns_each_in_its_notebook_s_folder_and_the_working_directory_comes_back()
+    {
+        var (one, two) = (TempFolder(), TempFolder());
+        Task<NotebookRun> Where(string folder) => NotebookRunner.RunAsync(new Notebook(
+            [NotebookCell.Code("System.Threading.Thread.Sleep(100);\nSystem.IO.Directory.GetCurrentDirectory()")], Path.Combine(folder, "where.ipynb")));
+        var before = Environment.CurrentDirectory;
+
+        var runs = await Task.WhenAll(Task.Run(() => Where(one)), Task.Run(() => Where(two)));
+
+        Assert.Equal([one, two], runs.Select(r => Text(Shown(r.Cells[0]))));
+        var (first, second) = runs[0].Started < runs[1].Started ? (runs[0], runs[1]) : (runs[1], runs[0]);
+        // Each cell sleeps 100 ms: runs side by side would overlap by about that much.
+        Assert.True(second.Started >= first.Started + first.Duration - TimeSpan.FromMilliseconds(10), "the runs overlapped");
+        Assert.Equal(before, Environment.CurrentDirectory);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_a_cell_that_watches_the_kernel_s_token_and_the_next_run_works()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var loop = "var token = Microsoft.DotNet.Interactive.KernelInvocationContext.Current.CancellationToken;\n" +
+                   "while (!token.IsCancellationRequested) System.Threading.Thread.Sleep(10);";
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => NotebookRunner.RunAsync(
+            new Notebook([NotebookCell.Code(loop)], PathOf("in-memory.ipynb")), cancellationToken: cancel.Token));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(20));
+
+        var next = await RunCells("1 + 1");
+        Assert.Equal("2", Text(Shown(next.Cells[0])));
     }
 
     [Fact]
@@ -272,7 +313,7 @@ public class ExecutionTests
         var run = await NotebookRunner.RunAsync(notebook);
         Assert.True(run.Succeeded, run.Error);
         Assert.Equal("3\n", StreamText(run.Cells[1]));
-        Assert.Equal("6", run.Cells[2].Outputs.OfType<DisplayOutput>().Single().Data["text/plain"]);
+        Assert.Equal("6", Text(Shown(run.Cells[2])));
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public class HtmlExporterTests
         File.WriteAllBytes(Path.Combine(folder, "local.png"), [137, 80, 78, 71]);
         var run = await NotebookRunner.RunAsync(new Notebook([
             NotebookCell.Markdown("# Pictures\n\n![a local image](local.png) and ![a remote one](https://example.com/x.png), see [the docs](https://example.com)."),
-            NotebookCell.Code("display(\"iVBORw0KGgo=\", \"image/png\");"),
+            NotebookCell.Code("\"iVBORw0KGgo=\".DisplayAs(\"image/png\");"),
         ], Path.Combine(folder, "pictures.ipynb")));
         var html = HtmlExporter.ToHtml(run);
 

@@ -61,7 +61,7 @@ public class IpynbTests
         var result = cells[3]!["outputs"]![0]!;
         Assert.Equal("execute_result", (string)result["output_type"]!);
         Assert.Equal(3, (int)result["execution_count"]!);
-        Assert.Equal("42", (string)result["data"]!["text/plain"]![0]!);
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>42</pre></div>", (string)result["data"]!["text/html"]![0]!);
 
         var execution = cells[3]!["metadata"]!["execution"]!;
         var start = DateTimeOffset.Parse((string)execution["iopub.execute_input"]!);
@@ -76,12 +76,11 @@ public class IpynbTests
     {
         // A string shown as Plotly's MIME type stands for the figure JSON a display type renders to.
         var run = await NotebookRunner.RunAsync(new Notebook(
-            [NotebookCell.Code("""display("{\"data\": [{\"type\": \"bar\"}]}", "application/vnd.plotly.v1+json", "text/plain");""")],
+            [NotebookCell.Code(""" "{\"data\": [{\"type\": \"bar\"}]}".DisplayAs("application/vnd.plotly.v1+json");""")],
             PathOf("in-memory.ipynb")));
         var data = JsonNode.Parse(IpynbWriter.ToJson(run))!["cells"]![0]!["outputs"]![0]!["data"]!;
 
         Assert.Equal("bar", (string)data["application/vnd.plotly.v1+json"]!["data"]![0]!["type"]!);
-        Assert.Equal(["""{"data": [{"type": "bar"}]}"""], data["text/plain"]!.AsArray().Select(l => (string)l!));
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
 namespace VaeLab.Notebooks.Tests;
 
 /// <summary>The notebooks under notebooks/ (copied next to the test assembly) and temporary folders for generated ones.</summary>
@@ -46,4 +49,14 @@ static class TestNotebooks
         string.Concat(cell.Outputs.OfType<StreamOutput>().Where(s => s.Name == name).Select(s => s.Text));
 
     public static CellRun CellWithId(NotebookRun run, string id) => run.Cells.Single(c => c.Cell.Id == id);
+
+    /// <summary>The one value a cell shows.</summary>
+    public static DisplayOutput Shown(CellRun cell) => Assert.Single(cell.Outputs.OfType<DisplayOutput>());
+
+    /// <summary>What an output shows as text: its text/plain (a string's), else the text of the block in which the kernel's
+    /// formatter shows a number or a list as HTML.</summary>
+    public static string Text(DisplayOutput output) => output.Data.TryGetValue("text/plain", out var text) ? text
+        : Regex.Match(output.Data["text/html"], "^<div class=\"dni-plaintext\"><pre>(.*?)</pre></div>", RegexOptions.Singleline) is { Success: true } block
+            ? WebUtility.HtmlDecode(block.Groups[1].Value)
+            : throw new InvalidOperationException($"no plain text in {string.Join(", ", output.Data.Keys)}");
 }

@@ -17,16 +17,14 @@ public class TorchSharpTests
     static Task<NotebookRun> Run(params NotebookCell[] cells) =>
         NotebookRunner.RunAsync(new Notebook([References, .. cells], Path.Combine(TempFolder(), "torch.ipynb")));
 
-    static IReadOnlyDictionary<string, string> Shown(CellRun cell) => cell.Outputs.OfType<DisplayOutput>().Single().Data;
-
     [Fact]
     public async Task A_notebook_anywhere_runs_libtorch_2_10_loaded_from_beside_TorchSharp_in_the_library_folder()
     {
         var run = await Run(NotebookCell.Code("(ones(2, 3) * 2).sum().item<float>()"), NotebookCell.Code("torch.__version__"));
 
         Assert.True(run.Succeeded, run.Error);
-        Assert.Equal("12", Shown(run.Cells[1])["text/plain"]);
-        Assert.StartsWith("2.10.", Shown(run.Cells[2])["text/plain"]);
+        Assert.Equal("12", Text(Shown(run.Cells[1])));
+        Assert.StartsWith("2.10.", Text(Shown(run.Cells[2])));
         Assert.Contains(Path.Combine(LibraryFolder, "libtorch_cpu.so"), File.ReadAllText("/proc/self/maps"));
     }
 
@@ -36,8 +34,8 @@ public class TorchSharpTests
         var run = await Run(NotebookCell.Code("nn.Linear(3, 2).summary([1, 3])"), NotebookCell.Code("arange(4).view(2, 2) / 2"));
 
         Assert.True(run.Succeeded, run.Error);
-        Assert.Contains("class=\"model-summary\"", Shown(run.Cells[1])["text/html"]);
-        var tensor = Shown(run.Cells[2])["text/html"];
+        Assert.Contains("class=\"model-summary\"", Shown(run.Cells[1]).Data["text/html"]);
+        var tensor = Shown(run.Cells[2]).Data["text/html"];
         Assert.StartsWith("<div class=\"vaelab-tensor\">", tensor);
         Assert.Contains(WebUtility.HtmlEncode("[2, 2] · float32 · cpu"), tensor);
         Assert.Contains(WebUtility.HtmlEncode("tensor([[0.0000, 0.5000],\n        [1.0000, 1.5000]])"), tensor);

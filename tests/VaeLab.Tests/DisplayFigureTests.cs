@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.DotNet.Interactive.Formatting;
 using GenericChart = Plotly.NET.GenericChart;
 using VaeLab.Display;
 
@@ -137,12 +138,10 @@ public class DisplayFigureTests
     public void TheNotebookGetsThePlotlyMimeTypeBesideHtmlAndText()
     {
         var figure = new Figure("loss").Line([3, 2, 1]);
-        IRenderable renderable = figure;
-        var attribute = Assert.Single(typeof(Figure).GetCustomAttributes(typeof(TypeFormatterSourceAttribute), false).Cast<TypeFormatterSourceAttribute>());
 
         Assert.Equal("application/vnd.plotly.v1+json", Figure.PlotlyMimeType);
-        Assert.Equal(["text/html", Figure.PlotlyMimeType, "text/plain"], attribute.PreferredMimeTypes);
-        var json = JsonDocument.Parse(renderable.Render(Figure.PlotlyMimeType)).RootElement;
+        Assert.Equal(["text/html", Figure.PlotlyMimeType, "text/plain"], Formatter.GetPreferredMimeTypesFor(typeof(Figure)));
+        var json = JsonDocument.Parse(figure.ToDisplayString(Figure.PlotlyMimeType)).RootElement;
         Assert.Equal(figure.ToJson(), json.GetRawText());
         Assert.Equal([3.0, 2, 1], Numbers(json.GetProperty("data")[0].GetProperty("y")));
     }

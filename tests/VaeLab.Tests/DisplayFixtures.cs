@@ -40,49 +40,6 @@ static class DisplayFixture
     }
 }
 
-/// <summary>
-/// Formats a value as a notebook kernel does by convention, with names and reflection only: the attribute
-/// called TypeFormatterSourceAttribute (on a loaded assembly naming the type in ForType, else on the type), its
-/// FormatterSourceType and PreferredMimeTypes, the source's parameterless constructor and CreateTypeFormatters,
-/// and each formatter's MimeType, Type and Format.
-/// </summary>
-static class ConventionKernel
-{
-    public sealed record Result(string[] Preferred, Dictionary<string, string> Outputs, List<object> Formatters);
-
-    public static Result Format(object value)
-    {
-        static bool IsSource(object a) => a.GetType().Name == "TypeFormatterSourceAttribute";
-        var attribute = AppDomain.CurrentDomain.GetAssemblies().SelectMany(a => a.GetCustomAttributes(inherit: false)).Where(IsSource)
-            .SingleOrDefault(a => a.GetType().GetProperty("ForType")?.GetValue(a) is Type served && served.IsInstanceOfType(value))
-            ?? Assert.Single(value.GetType().GetCustomAttributes(inherit: true), IsSource);
-        var attributeType = attribute.GetType();
-        var sourceType = Assert.IsAssignableFrom<Type>(attributeType.GetProperty("FormatterSourceType")!.GetValue(attribute));
-        var preferred = Assert.IsType<string[]>(attributeType.GetProperty("PreferredMimeTypes")!.GetValue(attribute));
-        Assert.NotNull(sourceType.GetConstructor(Type.EmptyTypes));
-        var source = Activator.CreateInstance(sourceType)!;
-        var create = sourceType.GetMethod("CreateTypeFormatters", Type.EmptyTypes)!;
-        var formatters = Assert.IsAssignableFrom<IEnumerable>(create.Invoke(source, null)).Cast<object>().ToList();
-        var outputs = new Dictionary<string, string>();
-        foreach (var formatter in formatters)
-        {
-            var type = formatter.GetType();
-            var mimeType = Assert.IsType<string>(type.GetProperty("MimeType")!.GetValue(formatter));
-            Assert.True(Assert.IsAssignableFrom<Type>(type.GetProperty("Type")!.GetValue(formatter)).IsInstanceOfType(value));
-            using var writer = new StringWriter();
-            if (Invoke(formatter, value, writer)) outputs.Add(mimeType, writer.ToString());
-        }
-        return new Result(preferred, outputs, formatters);
-    }
-
-    public static bool Invoke(object formatter, object value, TextWriter writer)
-    {
-        var format = formatter.GetType().GetMethod("Format", [typeof(object), typeof(TextWriter)])!;
-        Assert.Equal(typeof(bool), format.ReturnType);
-        return (bool)format.Invoke(formatter, [value, writer])!;
-    }
-}
-
 static class Markup
 {
     /// <summary>HTML output parsed as XML: every fragment VaeLab writes is well-formed, which this also checks.</summary>

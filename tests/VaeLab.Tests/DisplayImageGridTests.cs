@@ -1,3 +1,4 @@
+using Microsoft.DotNet.Interactive.Formatting;
 using System.Xml.Linq;
 using VaeLab.Display;
 
@@ -96,7 +97,7 @@ public class DisplayImageGridTests
     public void ThePngOutputIsTheComposedImage()
     {
         var grid = new ImageGrid([Plain(10), Plain(20)]) { Scale = 1 };
-        var png = ConventionKernel.Format(grid).Outputs["image/png"];
+        var png = grid.ToDisplayString("image/png");
         Assert.Equal(grid.ToImage().Pixels, Png.Decode(Convert.FromBase64String(png)).Pixels);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.DotNet.Interactive.Formatting;
 using VaeLab.Display;
 using static VaeLab.Display.Notebook;
 
@@ -22,7 +23,7 @@ public class DisplayNotebookTests
             Assert.Contains(metric, ReportedMetrics);
             Assert.Equal(new Metric(name, 0.958281234, "%"), metric);
 
-            var badge = Markup.Parse(ConventionKernel.Format(metric).Outputs["text/html"]).Element("span")!;
+            var badge = Markup.Parse(metric.ToDisplayString("text/html")).Element("span")!;
             Assert.Equal([name, "0.958281 %"], badge.Elements("span").Select(s => s.Value));
             Assert.Equal("0.958281234", badge.Elements("span").Last().Attribute("title")!.Value);
             Assert.Equal($"{name}: 0.958281 %", metric.ToString());

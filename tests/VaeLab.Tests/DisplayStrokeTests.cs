@@ -1,3 +1,4 @@
+using Microsoft.DotNet.Interactive.Formatting;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -135,7 +136,7 @@ public class DisplayStrokeTests
     public void TheSvgOutputIsAStandaloneSvgDocument()
     {
         var drawing = new StrokeDrawing(new PenStroke([0, 10], [0, 10]));
-        var svg = XElement.Parse(ConventionKernel.Format(drawing).Outputs["image/svg+xml"]);
+        var svg = XElement.Parse(drawing.ToDisplayString("image/svg+xml"));
         Assert.Equal(XName.Get("svg", "http://www.w3.org/2000/svg"), svg.Name);
     }
 
@@ -144,7 +145,7 @@ public class DisplayStrokeTests
     {
         XNamespace svgNs = "http://www.w3.org/2000/svg";
         var drawings = Enumerable.Range(0, 7).Select(i => new StrokeDrawing(new PenStroke([0, i + 1], [0, 1])) { Caption = $"d{i} <&>" }).ToList();
-        var svg = XElement.Parse(ConventionKernel.Format(new StrokeGrid(drawings, columns: 3) { Title = "samples" }).Outputs["image/svg+xml"]);
+        var svg = XElement.Parse(new StrokeGrid(drawings, columns: 3) { Title = "samples" }.ToDisplayString("image/svg+xml"));
 
         Assert.Equal(svgNs + "svg", svg.Name);
         Assert.Equal(["samples", .. drawings.Select(d => d.Caption!)], svg.All("text").Select(t => t.Value));

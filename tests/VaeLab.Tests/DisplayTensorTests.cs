@@ -1,3 +1,4 @@
+using Microsoft.DotNet.Interactive.Formatting;
 using VaeLab.Torch;
 using TorchSharp.Modules;
 using VaeLab.Display;
@@ -8,7 +9,7 @@ namespace VaeLab.Tests;
 [Collection(TrainingSerial.Name)]
 public class DisplayTensorTests
 {
-    static string Text(Tensor t) => ConventionKernel.Format(t).Outputs["text/plain"];
+    static string Text(Tensor t) => t.ToDisplayString("text/plain");
 
     // TorchSharp does not expose autograd nodes, so PyTorch's grad_fn=<ExpBackward0> cannot be printed.
     public static IEnumerable<object[]> Reprs => DisplayFixture.Cases("repr").Where(c => (string)c[0] != "grad_fn");
@@ -30,7 +31,7 @@ public class DisplayTensorTests
     public void HtmlShowsShapeTypeDeviceGradRangeAndTheRepr()
     {
         using var x = tensor(new[] { 0.5f, -2f, 4f, 1.5f, 0f, 2f }, [2, 3], requires_grad: true);
-        var html = Markup.Parse(ConventionKernel.Format(x).Outputs["text/html"]).Element("div")!;
+        var html = Markup.Parse(x.ToDisplayString("text/html")).Element("div")!;
         Assert.Equal("vaelab-tensor", html.Attribute("class")!.Value);
         var lines = html.Elements("div").Select(d => d.Value).ToList();
         Assert.Equal("Tensor [2, 3] · float32 · cpu · requires_grad", lines[0]);
@@ -38,17 +39,17 @@ public class DisplayTensorTests
         Assert.Equal(Text(x), html.Element("pre")!.Value);
 
         using var y = x * 2;
-        Assert.Contains("requires_grad", Markup.Parse(ConventionKernel.Format(y).Outputs["text/html"]).Element("div")!.Element("div")!.Value);
+        Assert.Contains("requires_grad", Markup.Parse(y.ToDisplayString("text/html")).Element("div")!.Element("div")!.Value);
     }
 
     [Fact]
     public void IntegerAndEmptyTensorsShowNoRange()
     {
         using var counts = tensor(new long[] { 1, 2, 3 });
-        var html = Markup.Parse(ConventionKernel.Format(counts).Outputs["text/html"]).Element("div")!;
+        var html = Markup.Parse(counts.ToDisplayString("text/html")).Element("div")!;
         Assert.Equal("Tensor [3] · int64 · cpu", Assert.Single(html.Elements("div")).Value);
         using var empty = zeros(0, 4);
-        Assert.Single(Markup.Parse(ConventionKernel.Format(empty).Outputs["text/html"]).Element("div")!.Elements("div"));
+        Assert.Single(Markup.Parse(empty.ToDisplayString("text/html")).Element("div")!.Elements("div"));
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public class DisplayTensorTests
         var x = ones(2);
         x.Dispose();
         Assert.Equal("tensor(disposed)", Text(x));
-        Assert.Contains("tensor(disposed)", ConventionKernel.Format(x).Outputs["text/html"]);
+        Assert.Contains("tensor(disposed)", x.ToDisplayString("text/html"));
     }
 
     [Fact]
@@ -74,9 +75,8 @@ public class DisplayTensorTests
     {
         using var model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2));
         var summary = model.summary([1, 3]);
-        var outputs = ConventionKernel.Format(summary).Outputs;
-        Assert.Equal(summary.ToHtml(), outputs["text/html"]);
-        Assert.Equal(summary.ToString(), outputs["text/plain"]);
-        Assert.Contains("Total params", outputs["text/html"]);
+        Assert.Equal(summary.ToHtml(), summary.ToDisplayString("text/html"));
+        Assert.Equal(summary.ToString(), summary.ToDisplayString("text/plain"));
+        Assert.Contains("Total params", summary.ToHtml());
     }
 }

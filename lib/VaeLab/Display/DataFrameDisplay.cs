@@ -1,22 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Analysis;
-
-[assembly: VaeLab.Display.TypeFormatterSource(typeof(VaeLab.Display.DataFrameFormatterSource), ForType = typeof(Microsoft.Data.Analysis.DataFrame))]
+using Microsoft.DotNet.Interactive.Formatting;
 
 namespace VaeLab.Display;
-
-/// <summary>The notebook output of Microsoft.Data.Analysis's DataFrame, which has a formatter only in its own
-/// .NET Interactive extension.</summary>
-public sealed class DataFrameFormatterSource
-{
-    public System.Collections.IEnumerable CreateTypeFormatters() => new[]
-    {
-        new MimeFormatter(typeof(DataFrame), Mime.Html, value => DataFrameDisplay.Html((DataFrame)value)),
-        new MimeFormatter(typeof(DataFrame), Mime.Text, value => DataFrameDisplay.Text((DataFrame)value)),
-    };
-}
 
 /// <summary>
 /// A DataFrame as a table: HTML in notebooks, aligned text elsewhere, its first <see cref="MaxRows"/> rows. Floating
@@ -29,6 +18,17 @@ public static class DataFrameDisplay
 
     /// <summary>Rows shown; a frame of a whole data set says how many more it has instead of writing them all out.</summary>
     public const int MaxRows = 100;
+
+    /// <summary>Registers these outputs with the kernel's formatter when VaeLab's code first runs: DataFrame has a
+    /// formatter only in its own .NET Interactive extension, which a notebook that #r's VaeLab does not load.</summary>
+#pragma warning disable CA2255
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void RegisterFormatters()
+    {
+        Formatter.Register(new MimeFormatter(typeof(DataFrame), Mime.Html, value => Html((DataFrame)value)));
+        Formatter.Register(new MimeFormatter(typeof(DataFrame), Mime.Text, value => Text((DataFrame)value)));
+    }
 
     public static string Cell(object? value) => value switch
     {

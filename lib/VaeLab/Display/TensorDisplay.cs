@@ -1,24 +1,14 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
+using Microsoft.DotNet.Interactive.Formatting;
 using TorchSharp;
 using TorchSharp.Modules;
 using VaeLab.Torch;
 using static TorchSharp.torch;
 
-[assembly: VaeLab.Display.TypeFormatterSource(typeof(VaeLab.Display.TensorFormatterSource), ForType = typeof(TorchSharp.torch.Tensor))]
-
 namespace VaeLab.Display;
-
-/// <summary>The notebook output of TorchSharp's tensors, which carry no formatter of their own.</summary>
-public sealed class TensorFormatterSource
-{
-    public System.Collections.IEnumerable CreateTypeFormatters() => new[]
-    {
-        new MimeFormatter(typeof(Tensor), Mime.Html, value => TensorDisplay.Html((Tensor)value)),
-        new MimeFormatter(typeof(Tensor), Mime.Text, value => TensorDisplay.Repr((Tensor)value)),
-    };
-}
 
 /// <summary>
 /// Notebook output of a tensor: its values printed as PyTorch's repr() prints them (libtorch's own
@@ -29,6 +19,20 @@ public static class TensorDisplay
 {
     // PyTorch's default print options.
     const int Precision = 4, Threshold = 1000, EdgeItems = 3, LineWidth = 80;
+
+    /// <summary>
+    /// Registers these outputs for tensors (a Parameter too) with the kernel's formatter when VaeLab's code first runs:
+    /// a tensor a notebook shows before that shows as TorchSharp's own formatter, which TorchSharp's attribute on Tensor
+    /// names, has it. A registered formatter comes before one an attribute names.
+    /// </summary>
+#pragma warning disable CA2255
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void RegisterFormatters()
+    {
+        Formatter.Register(new MimeFormatter(typeof(Tensor), Mime.Html, value => Html((Tensor)value)));
+        Formatter.Register(new MimeFormatter(typeof(Tensor), Mime.Text, value => Repr((Tensor)value)));
+    }
 
     public static string Html(Tensor tensor)
     {
