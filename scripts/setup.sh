@@ -33,13 +33,31 @@ packages+=(chromium)
 # JPEG decoding for image datasets (VaeLab.Data.Images.JpegDecoder loads libturbojpeg.so.0).
 packages+=(libturbojpeg0)
 
+# Jupyter, for the notebooks on the .NET Interactive kernel: nbclient drives the kernel in the kernel tests, Jupyter
+# Notebook serves the browser test, nbconvert runs a notebook from the shell (jupyter-notebook brings python3-ipykernel).
+packages+=(jupyter-client python3-nbclient jupyter-nbconvert jupyter-notebook)
+# The kernel itself: dotnet-interactive, pinned as a repository-local tool in .config/dotnet-tools.json, and its Jupyter
+# kernelspec (.net-csharp, with .net-fsharp and .net-powershell). The kernelspec starts `dotnet interactive`, which finds
+# a local tool from any folder of the repository (Jupyter starts kernels in the notebook's folder), so unlike a global
+# tool in ~/.dotnet/tools it needs nothing on PATH.
+install_kernel() {
+  if ! (cd "$root" && dotnet interactive --version >/dev/null 2>&1); then
+    echo "setup: restoring dotnet-interactive (.config/dotnet-tools.json)"
+    (cd "$root" && dotnet tool restore >/dev/null)
+  fi
+  if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *\.net-csharp '; then
+    echo "setup: registering the .net-csharp Jupyter kernel"
+    (cd "$root" && dotnet interactive jupyter install >/dev/null)
+  fi
+}
+
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$package")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && { install_plotly; exit 0; }
+[ ${#missing[@]} -eq 0 ] && { install_plotly; install_kernel; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
@@ -55,4 +73,5 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q >/dev/null
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 install_plotly
+install_kernel
 echo "setup: done"
