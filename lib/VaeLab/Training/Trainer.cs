@@ -69,12 +69,18 @@ public sealed class Trainer<TBatch>
     public TrainingHistory fit(IEnumerable<TBatch> train_batches, IEnumerable<TBatch>? validation = null, CancellationToken cancellation = default) =>
         fit(_ => train_batches, validation, cancellation);
 
-    /// <summary>Trains from the current position to options.epochs; train_batches gives the batches of an epoch by its number.</summary>
+    /// <summary>
+    /// Trains from the current position to options.epochs; train_batches gives the batches of an epoch by its number.
+    /// Between steps it stops, with a checkpoint, on <see cref="request_stop"/>, Ctrl+C or <paramref name="cancellation"/>
+    /// (returning the history so far) and when the notebook cell running it is interrupted (throwing
+    /// OperationCanceledException, so that the rest of the cell does not run).
+    /// </summary>
     public TrainingHistory fit(Func<int, IEnumerable<TBatch>> train_batches, IEnumerable<TBatch>? validation = null, CancellationToken cancellation = default)
     {
         if (validation is not null && validation_step is null)
             throw new ArgumentException("a validation set needs a validation_step to score its batches", nameof(validation));
         stopRequested = stopped = false;
+        var interrupt = CellInterrupt.Token;
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
             if (stopRequested) return;
@@ -96,10 +102,15 @@ public sealed class Trainer<TBatch>
                 model.train();
                 while (true)
                 {
-                    if (stopRequested || cancellation.IsCancellationRequested)
+                    if (stopRequested || cancellation.IsCancellationRequested || interrupt.IsCancellationRequested)
                     {
                         stopped = true;
                         SaveCheckpoint(steps_per_epoch);
+                        // An interrupted cell has been given up by the kernel already: the rest of it must not run on
+                        // behind the user's next cell. The model and this trainer keep what the steps so far learned.
+                        if (interrupt.IsCancellationRequested)
+                            throw new OperationCanceledException($"training interrupted after {position.step} steps (epoch {position.epoch + 1}, step {position.step_in_epoch}); " +
+                                                                 "the model keeps what it learned, trainer.history its steps, and fit() goes on from there", interrupt);
                         return history;
                     }
                     StepRecord record;
