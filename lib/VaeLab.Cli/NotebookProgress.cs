@@ -13,7 +13,7 @@ namespace VaeLab.Cli;
 /// </summary>
 sealed class NotebookProgress(IAnsiConsole console, bool echo)
 {
-    public async Task<NotebookRun> RunAsync(Notebook notebook, IReadOnlyDictionary<string, string> parameters)
+    public async Task<NotebookRun> RunAsync(NotebookDocument notebook, IReadOnlyDictionary<string, string> parameters)
     {
         var total = notebook.Cells.Count(c => c.Kind == CellKind.Code && !c.HasTag(NotebookParameters.InjectedTag)) + (parameters.Count > 0 ? 1 : 0);
         var echoWriter = echo ? new LineWriter(console) : null;

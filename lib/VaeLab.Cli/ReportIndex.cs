@@ -65,7 +65,7 @@ static class ReportIndex
 
     static string? Title(string notebook)
     {
-        try { return Notebook.Load(notebook).Title; }
+        try { return NotebookDocument.Load(notebook).Title; }
         catch (NotebookException) { return null; }
     }
 

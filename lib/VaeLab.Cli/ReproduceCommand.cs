@@ -60,7 +60,7 @@ static class ReproduceCommand
         NotebookRun run;
         try
         {
-            run = await runner.RunAsync(Notebook.Load(path), new Dictionary<string, string>());
+            run = await runner.RunAsync(NotebookDocument.Load(path), new Dictionary<string, string>());
         }
         catch (NotebookException e)
         {

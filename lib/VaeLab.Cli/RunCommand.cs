@@ -35,7 +35,7 @@ static class RunCommand
         var figure = options.Html is null ? Needed("analysis/").Figure(name) : Path.ChangeExtension(html, null) + ".figure";
         var analysis = repository is not null && Path.GetDirectoryName(html) == repository.Analysis ? repository.Analysis : null;
 
-        var notebook = Notebook.Load(path);
+        var notebook = NotebookDocument.Load(path);
         // A preset's values are checked here, where the error can say they come from the preset and not from -p.
         var declarations = NotebookRunner.Parameters(notebook);
         foreach (var (key, value) in presetValues)

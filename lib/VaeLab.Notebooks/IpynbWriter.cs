@@ -20,7 +20,7 @@ public static class IpynbWriter
     };
 
     /// <summary>The notebook as it is committed: no outputs, execution counts null.</summary>
-    public static string ToJson(Notebook notebook) =>
+    public static string ToJson(NotebookDocument notebook) =>
         Serialize(notebook.Metadata.DeepClone().AsObject(), notebook.Cells.Select(c => (c, (CellRun?)null)));
 
     /// <summary>The executed notebook: outputs, execution counts, per-cell timing, and the run (status, parameters, metrics) in the metadata.</summary>
@@ -46,7 +46,7 @@ public static class IpynbWriter
     // JSON has no NaN or infinity, and a diverged loss is worth recording: those go in as text.
     static JsonNode? Metric(object value) => value is double d && double.IsFinite(d) ? JsonValue.Create(d) : JsonValue.Create(value.ToString());
 
-    public static void Write(Notebook notebook, string path) => WriteFile(path, ToJson(notebook));
+    public static void Write(NotebookDocument notebook, string path) => WriteFile(path, ToJson(notebook));
 
     public static void Write(NotebookRun run, string path) => WriteFile(path, ToJson(run));
 

@@ -10,7 +10,7 @@ public static class NotebookBenchmark
     public static async Task<TimeSpan> TrivialCellsAsync(int cells = 20)
     {
         var sources = Enumerable.Range(0, cells).Select(i => i == 0 ? "var x0 = 0;" : $"var x{i} = x{i - 1} + 1;");
-        var notebook = new Notebook(sources.Select(s => NotebookCell.Code(s)), Path.Combine(Path.GetTempPath(), "trivial-cells.ipynb"));
+        var notebook = new NotebookDocument(sources.Select(s => NotebookCell.Code(s)), Path.Combine(Path.GetTempPath(), "trivial-cells.ipynb"));
         var clock = Stopwatch.StartNew();
         var run = await NotebookRunner.RunAsync(notebook);
         clock.Stop();

@@ -6,7 +6,7 @@ namespace VaeLab.Notebooks;
 /// <summary>Reads the two formats Polyglot Notebooks saves: .ipynb (nbformat 4) and .dib (plain text).</summary>
 public static class NotebookReader
 {
-    public static Notebook Read(string path)
+    public static NotebookDocument Read(string path)
     {
         path = Path.GetFullPath(path);
         if (!File.Exists(path)) throw new NotebookException($"notebook not found: {path}");
@@ -19,7 +19,7 @@ public static class NotebookReader
         };
     }
 
-    public static Notebook ReadIpynb(string json, string path)
+    public static NotebookDocument ReadIpynb(string json, string path)
     {
         JsonObject root;
         try { root = JsonNode.Parse(json) as JsonObject ?? throw new NotebookException($"{path}: the top level is not a JSON object"); }
@@ -43,7 +43,7 @@ public static class NotebookReader
             read.Add(new NotebookCell(kind, JoinText(cell["source"]), cell["id"]?.GetValue<string>(),
                 cell["metadata"]?.DeepClone() as JsonObject, cell["attachments"]?.DeepClone() as JsonObject));
         }
-        return new Notebook(read, path, root["metadata"]?.DeepClone() as JsonObject);
+        return new NotebookDocument(read, path, root["metadata"]?.DeepClone() as JsonObject);
     }
 
     /// <summary>nbformat stores multi-line text either as one string or as a list of lines that keep their '\n'.</summary>
@@ -54,7 +54,7 @@ public static class NotebookReader
         _ => node.GetValue<string>(),
     };
 
-    public static Notebook ReadDib(string text, string path)
+    public static NotebookDocument ReadDib(string text, string path)
     {
         var lines = text.Replace("\r\n", "\n").Split('\n');
         var metadata = new JsonObject();
@@ -92,7 +92,7 @@ public static class NotebookReader
             body.Add(lines[i]);
         }
         Flush();
-        return new Notebook(cells, path, metadata);
+        return new NotebookDocument(cells, path, metadata);
     }
 
     static JsonNode ParseDibMeta(string json, string path)

@@ -80,14 +80,14 @@ public sealed record NotebookParameter(string Name, string Type, string DefaultV
 /// <summary>The result of running a notebook: every cell (the injected parameters cell included) with its outputs.</summary>
 public sealed class NotebookRun
 {
-    internal NotebookRun(Notebook notebook, IReadOnlyList<CellRun> cells, IReadOnlyList<NotebookParameter> parameters)
+    internal NotebookRun(NotebookDocument notebook, IReadOnlyList<CellRun> cells, IReadOnlyList<NotebookParameter> parameters)
     {
         Notebook = notebook;
         Cells = cells;
         Parameters = parameters;
     }
 
-    public Notebook Notebook { get; }
+    public NotebookDocument Notebook { get; }
     public IReadOnlyList<CellRun> Cells { get; }
     public IReadOnlyList<NotebookParameter> Parameters { get; }
     /// <summary>Headline numbers (double) and texts (string) the notebook passed to <c>report</c>, in first-report order;

@@ -32,9 +32,9 @@ public static class NotebookRunner
     /// <exception cref="NotebookException">The file cannot be read or the parameters do not fit the notebook.</exception>
     public static Task<NotebookRun> RunAsync(string path, IReadOnlyDictionary<string, string>? parameters = null,
         NotebookRunOptions? options = null, Action<CellRun>? progress = null, CancellationToken cancellationToken = default) =>
-        RunAsync(Notebook.Load(path), parameters, options, progress, cancellationToken);
+        RunAsync(NotebookDocument.Load(path), parameters, options, progress, cancellationToken);
 
-    public static async Task<NotebookRun> RunAsync(Notebook notebook, IReadOnlyDictionary<string, string>? parameters = null,
+    public static async Task<NotebookRun> RunAsync(NotebookDocument notebook, IReadOnlyDictionary<string, string>? parameters = null,
         NotebookRunOptions? options = null, Action<CellRun>? progress = null, CancellationToken cancellationToken = default)
     {
         var run = Prepare(notebook, parameters ?? new Dictionary<string, string>());
@@ -92,17 +92,17 @@ public static class NotebookRunner
 
     /// <summary>Runs two trivial cells, paying the kernel's start-up (a few seconds) up front.</summary>
     public static Task WarmUpAsync() =>
-        RunAsync(new Notebook([NotebookCell.Code("var warm = 1;"), NotebookCell.Code("warm + 1")], Path.Combine(Path.GetTempPath(), "warm-up.ipynb")));
+        RunAsync(new NotebookDocument([NotebookCell.Code("var warm = 1;"), NotebookCell.Code("warm + 1")], Path.Combine(Path.GetTempPath(), "warm-up.ipynb")));
 
     /// <summary>The variables the notebook's parameters cell declares (none when it has no such cell).</summary>
-    public static IReadOnlyList<NotebookParameters.Declaration> Parameters(Notebook notebook) =>
+    public static IReadOnlyList<NotebookParameters.Declaration> Parameters(NotebookDocument notebook) =>
         notebook.Cells.FirstOrDefault(IsParametersCell) is { } cell ? NotebookParameters.Parse(cell.Source) : [];
 
     static bool IsParametersCell(NotebookCell cell) =>
         cell.Kind == CellKind.Code && cell.HasTag(NotebookParameters.ParametersTag) && !cell.HasTag(NotebookParameters.InjectedTag);
 
     /// <summary>The cells to execute: the notebook's own, with a cell assigning the overrides right after the parameters cell.</summary>
-    static NotebookRun Prepare(Notebook notebook, IReadOnlyDictionary<string, string> overrides)
+    static NotebookRun Prepare(NotebookDocument notebook, IReadOnlyDictionary<string, string> overrides)
     {
         // A notebook written by an earlier run carries its injected cell; this run's overrides replace it, as in papermill.
         var cells = notebook.Cells.Select((cell, i) => new CellRun(cell, i + 1))

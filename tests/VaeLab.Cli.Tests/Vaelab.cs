@@ -67,7 +67,7 @@ sealed class TempRepository : IDisposable
     public string AddNotebook(string name, params string[] cells)
     {
         var path = Path.Combine(Notebooks, name + ".ipynb");
-        var notebook = new Notebook(cells.Select(c =>
+        var notebook = new NotebookDocument(cells.Select(c =>
             c.StartsWith("//parameters") ? NotebookCell.Code(c, NotebookParameters.ParametersTag)
             : c.StartsWith("//figure") ? NotebookCell.Code(c, NotebookFigure.Tag)
             : c.StartsWith("# ") ? NotebookCell.Markdown(c) : NotebookCell.Code(c)), path);

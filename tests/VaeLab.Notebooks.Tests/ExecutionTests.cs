@@ -160,7 +160,7 @@ public class ExecutionTests
         static NotebookCell Kernel(string name, string source) =>
             new(CellKind.Code, source, metadata: new JsonObject { ["polyglot_notebook"] = new JsonObject { ["kernelName"] = name } });
 
-        var run = await NotebookRunner.RunAsync(new Notebook([
+        var run = await NotebookRunner.RunAsync(new NotebookDocument([
             Kernel("csharp", "var a = 1;"), Kernel("markdown", "# not C#"), Kernel("fsharp", "let a = 1"),
         ], PathOf("kernels.ipynb")));
 
@@ -168,7 +168,7 @@ public class ExecutionTests
         Assert.Equal(CellStatus.NotRun, run.Cells[0].Status);
         Assert.Equal("UnsupportedKernel", Assert.IsType<ErrorOutput>(Assert.Single(run.Cells[2].Outputs)).Name);
 
-        run = await NotebookRunner.RunAsync(new Notebook([Kernel("csharp", "var a = 1;"), Kernel("markdown", "# not C#")], PathOf("kernels.ipynb")));
+        run = await NotebookRunner.RunAsync(new NotebookDocument([Kernel("csharp", "var a = 1;"), Kernel("markdown", "# not C#")], PathOf("kernels.ipynb")));
         Assert.True(run.Succeeded, run.Error);
         Assert.Equal(CellStatus.NotRun, run.Cells[1].Status);
     }
@@ -206,7 +206,7 @@ public class ExecutionTests
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
 
         var notebook = Path.Combine(folder, "uses-dll.ipynb");
-        IpynbWriter.Write(new Notebook([
+        IpynbWriter.Write(new NotebookDocument([
             NotebookCell.Code("#r \"lib/NotebookHelper.dll\"\nnew Helper.Greeter().Hello()"),
             NotebookCell.Code("typeof(Helper.Greeter).Assembly.Location"),
         ], notebook), notebook);
@@ -225,7 +225,7 @@ public class ExecutionTests
         ReportingLibrary.EmitInto(folder);
 
         var notebook = Path.Combine(folder, "reports.ipynb");
-        IpynbWriter.Write(new Notebook([
+        IpynbWriter.Write(new NotebookDocument([
             NotebookCell.Code("#r \"ReportingLibrary.dll\"\nusing static VaeLab.Display.Notebook;"),
             NotebookCell.Code("report(\"loss\", 0.25);\nreport(\"accuracy\", 0.9);"),
         ], notebook), notebook);
@@ -243,7 +243,7 @@ public class ExecutionTests
         var folder = TempFolder();
         ReportingLibrary.EmitInto(folder);
         var notebook = Path.Combine(folder, "leaves-a-thread.ipynb");
-        IpynbWriter.Write(new Notebook([
+        IpynbWriter.Write(new NotebookDocument([
             NotebookCell.Code("#r \"ReportingLibrary.dll\"\nusing static VaeLab.Display.Notebook;"),
             NotebookCell.Code("_ = Task.Run(async () => { for (var i = 0; i < 40; i++) { report(\"late\", i); await Task.Delay(10); } });\nreport(\"own\", 1);"),
         ], notebook), notebook);
@@ -260,7 +260,7 @@ public class ExecutionTests
     public async Task Runs_take_turns_each_in_its_notebook_s_folder_and_the_working_directory_comes_back()
     {
         var (one, two) = (TempFolder(), TempFolder());
-        Task<NotebookRun> Where(string folder) => NotebookRunner.RunAsync(new Notebook(
+        Task<NotebookRun> Where(string folder) => NotebookRunner.RunAsync(new NotebookDocument(
             [NotebookCell.Code("System.Threading.Thread.Sleep(100);\nSystem.IO.Directory.GetCurrentDirectory()")], Path.Combine(folder, "where.ipynb")));
         var before = Environment.CurrentDirectory;
 
@@ -282,7 +282,7 @@ public class ExecutionTests
                    "while (!token.IsCancellationRequested) System.Threading.Thread.Sleep(10);";
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => NotebookRunner.RunAsync(
-            new Notebook([NotebookCell.Code(loop)], PathOf("in-memory.ipynb")), cancellationToken: cancel.Token));
+            new NotebookDocument([NotebookCell.Code(loop)], PathOf("in-memory.ipynb")), cancellationToken: cancel.Token));
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(20));
 
         var next = await RunCells("1 + 1");
@@ -302,7 +302,7 @@ public class ExecutionTests
     [Fact]
     public async Task A_dib_notebook_runs_like_an_ipynb()
     {
-        var notebook = Notebook.Load(PathOf("sample.dib"));
+        var notebook = NotebookDocument.Load(PathOf("sample.dib"));
 
         Assert.Equal([CellKind.Markdown, CellKind.Code, CellKind.Code], notebook.Cells.Select(c => c.Kind));
         Assert.Equal("# From a dib\n\nThis line mentions #!csharp without being a separator.", notebook.Cells[0].Source);

@@ -62,7 +62,7 @@ public class FigureTests
         """;
 
     /// <summary>Runs the convention's cell, then the given cells; those starting with "//figure" are tagged figure.</summary>
-    static Task<NotebookRun> RunWith(params string[] cells) => NotebookRunner.RunAsync(new Notebook(
+    static Task<NotebookRun> RunWith(params string[] cells) => NotebookRunner.RunAsync(new NotebookDocument(
         [NotebookCell.Code(Convention), .. cells.Select(c => c.StartsWith("//figure") ? NotebookCell.Code(c, NotebookFigure.Tag) : NotebookCell.Code(c))],
         PathOf("in-memory.ipynb")));
 

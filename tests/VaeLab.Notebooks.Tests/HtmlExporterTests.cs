@@ -82,7 +82,7 @@ public class HtmlExporterTests
     {
         var folder = TempFolder();
         File.WriteAllBytes(Path.Combine(folder, "local.png"), [137, 80, 78, 71]);
-        var run = await NotebookRunner.RunAsync(new Notebook([
+        var run = await NotebookRunner.RunAsync(new NotebookDocument([
             NotebookCell.Markdown("# Pictures\n\n![a local image](local.png) and ![a remote one](https://example.com/x.png), see [the docs](https://example.com)."),
             NotebookCell.Code("\"iVBORw0KGgo=\".DisplayAs(\"image/png\");"),
         ], Path.Combine(folder, "pictures.ipynb")));
@@ -212,7 +212,7 @@ public class HtmlExporterTests
     [Fact]
     public async Task Markdown_cells_render_headings_lists_tables_and_code()
     {
-        var notebook = new Notebook([
+        var notebook = new NotebookDocument([
             NotebookCell.Markdown("## Setup\n\n- one **bold**\n- two `a<b` and *em*\n\n1. first\n2. second\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```csharp\nvar x = 1; // note\n```\n\n> quoted\n\nsnake_case_name stays"),
         ], PathOf("markdown.ipynb"));
         var html = HtmlExporter.ToHtml(await NotebookRunner.RunAsync(notebook));

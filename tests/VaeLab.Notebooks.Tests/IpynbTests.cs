@@ -28,7 +28,7 @@ public class IpynbTests
     public void The_committed_notebooks_and_a_dib_written_as_ipynb_validate()
     {
         var dib = Path.Combine(TempFolder(), "sample.ipynb");
-        IpynbWriter.Write(Notebook.Load(PathOf("sample.dib")), dib);
+        IpynbWriter.Write(NotebookDocument.Load(PathOf("sample.dib")), dib);
 
         Assert.Equal("", Nbformat.Validate([.. Directory.GetFiles(PathOf(""), "*.ipynb"), dib]));
     }
@@ -37,7 +37,7 @@ public class IpynbTests
     public void Validation_catches_a_broken_notebook()
     {
         var file = Path.Combine(TempFolder(), "broken.ipynb");
-        var json = JsonNode.Parse(IpynbWriter.ToJson(Notebook.Load(PathOf("state.ipynb"))))!;
+        var json = JsonNode.Parse(IpynbWriter.ToJson(NotebookDocument.Load(PathOf("state.ipynb"))))!;
         json["cells"]![1]!["outputs"] = new JsonArray(new JsonObject { ["output_type"] = "stream" });
         File.WriteAllText(file, json.ToJsonString());
 
@@ -75,7 +75,7 @@ public class IpynbTests
     public async Task Json_outputs_are_written_as_json_as_nbformat_keeps_them()
     {
         // A string shown as Plotly's MIME type stands for the figure JSON a display type renders to.
-        var run = await NotebookRunner.RunAsync(new Notebook(
+        var run = await NotebookRunner.RunAsync(new NotebookDocument(
             [NotebookCell.Code(""" "{\"data\": [{\"type\": \"bar\"}]}".DisplayAs("application/vnd.plotly.v1+json");""")],
             PathOf("in-memory.ipynb")));
         var data = JsonNode.Parse(IpynbWriter.ToJson(run))!["cells"]![0]!["outputs"]![0]!["data"]!;
@@ -105,11 +105,11 @@ public class IpynbTests
     public void A_source_notebook_round_trips_and_cells_without_ids_get_stable_ones()
     {
         var original = File.ReadAllText(PathOf("display.ipynb"));
-        Assert.Equal(original, IpynbWriter.ToJson(Notebook.Load(PathOf("display.ipynb"))));
+        Assert.Equal(original, IpynbWriter.ToJson(NotebookDocument.Load(PathOf("display.ipynb"))));
 
-        var dib = Notebook.Load(PathOf("sample.dib"));
+        var dib = NotebookDocument.Load(PathOf("sample.dib"));
         var written = IpynbWriter.ToJson(dib);
-        Assert.Equal(written, IpynbWriter.ToJson(Notebook.Load(PathOf("sample.dib"))));
+        Assert.Equal(written, IpynbWriter.ToJson(NotebookDocument.Load(PathOf("sample.dib"))));
         var reread = NotebookReader.ReadIpynb(written, PathOf("sample.ipynb"));
         Assert.Equal(["cell-1", "cell-2", "cell-3"], reread.Cells.Select(c => c.Id));
         Assert.Equal(dib.Cells.Select(c => (c.Kind, c.Source)), reread.Cells.Select(c => (c.Kind, c.Source)));
@@ -121,9 +121,9 @@ public class IpynbTests
     {
         Assert.Contains("not valid JSON", Assert.Throws<NotebookException>(() => NotebookReader.ReadIpynb("{", "x.ipynb")).Message);
         Assert.Contains("only nbformat 4", Assert.Throws<NotebookException>(() => NotebookReader.ReadIpynb("{\"nbformat\": 3, \"cells\": []}", "x.ipynb")).Message);
-        Assert.Contains("notebook not found", Assert.Throws<NotebookException>(() => Notebook.Load("/no/such.ipynb")).Message);
+        Assert.Contains("notebook not found", Assert.Throws<NotebookException>(() => NotebookDocument.Load("/no/such.ipynb")).Message);
         var text = Path.Combine(TempFolder(), "notes.txt");
         File.WriteAllText(text, "");
-        Assert.Contains("unknown notebook extension '.txt'", Assert.Throws<NotebookException>(() => Notebook.Load(text)).Message);
+        Assert.Contains("unknown notebook extension '.txt'", Assert.Throws<NotebookException>(() => NotebookDocument.Load(text)).Message);
     }
 }

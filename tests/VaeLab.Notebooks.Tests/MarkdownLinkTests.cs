@@ -14,7 +14,7 @@ public class MarkdownLinkTests
     public async Task Only_http_mailto_and_relative_urls_become_links()
     {
         var folder = TempFolder();
-        var run = await NotebookRunner.RunAsync(new Notebook([
+        var run = await NotebookRunner.RunAsync(new NotebookDocument([
             NotebookCell.Markdown("# Links\n"
                 + "[web](https://example.com/a_b) [mail](mailto:someone@example.com) [page](other.html#part) [up](../notes.md)\n"
                 + "[one](javascript:alert.call) [two](JavaScript:alert.bind) [three](data:text/html;base64,PHNjcmlwdD4=) [four](vbscript:x)\n"

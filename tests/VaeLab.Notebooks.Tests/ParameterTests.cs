@@ -47,7 +47,7 @@ public class ParameterTests
     [Fact]
     public async Task Special_numbers_and_signs_compile()
     {
-        var notebook = new Notebook([
+        var notebook = new NotebookDocument([
             NotebookCell.Code("double a = 1;\nfloat b = 2;\nvar c = 3L;\nvar d = new[] { 1, 2L };", NotebookParameters.ParametersTag),
             NotebookCell.Code("FormattableString.Invariant($\"{a} {b} {c} {d.GetType().Name} {d[0]}\")"),
         ], PathOf("special.ipynb"));

@@ -14,7 +14,7 @@ public class PlotlyTests
     [Fact]
     public async Task A_figure_shows_as_plotly_json_and_html_and_a_data_frame_as_a_table()
     {
-        var run = await NotebookRunner.RunAsync(new Notebook(
+        var run = await NotebookRunner.RunAsync(new NotebookDocument(
         [
             NotebookCell.Code($"#r \"{Path.Combine(LibraryFolder, "VaeLab.dll")}\"\nusing VaeLab.Display;\nusing Microsoft.Data.Analysis;"),
             NotebookCell.Code("new Figure(\"loss\", \"step\", \"nats\").Line([3.0, 2.0], name: \"train\")"),

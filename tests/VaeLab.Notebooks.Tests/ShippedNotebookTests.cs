@@ -186,7 +186,7 @@ public class ShippedNotebookTests
         foreach (var name in Cases.Keys)
         {
             var path = NotebookPath(name);
-            var notebook = Notebook.Load(path);
+            var notebook = NotebookDocument.Load(path);
             // The file is as the engine's writer writes it, so a save from VS Code or the engine leaves no diff.
             Assert.Equal(IpynbWriter.ToJson(notebook), File.ReadAllText(path));
             Assert.Equal("", Nbformat.Validate(path));
@@ -248,8 +248,8 @@ public class ShippedNotebookTests
         // The defaults as C# evaluates them, written out as JSON by the parameters cell's own variables.
         var dump = "Console.Write(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { " +
                    string.Join(", ", declarations.Select(d => $"[\"{d.Name}\"] = {d.Name}")) + " }));";
-        var parameters = Notebook.Load(NotebookPath(name)).Cells.Single(c => c.HasTag(NotebookParameters.ParametersTag));
-        var run = await NotebookRunner.RunAsync(new Notebook([parameters, NotebookCell.Code(dump)], Path.Combine(TempFolder(), name + ".ipynb")));
+        var parameters = NotebookDocument.Load(NotebookPath(name)).Cells.Single(c => c.HasTag(NotebookParameters.ParametersTag));
+        var run = await NotebookRunner.RunAsync(new NotebookDocument([parameters, NotebookCell.Code(dump)], Path.Combine(TempFolder(), name + ".ipynb")));
         Assert.True(run.Succeeded, run.Error);
         var defaults = JsonNode.Parse(StreamText(run.Cells[1]))!.AsObject();
         Assert.Equal(declarations.Select(d => d.Name).Order(), defaults.Select(p => p.Key).Order());
@@ -260,7 +260,7 @@ public class ShippedNotebookTests
     }
 
     static IReadOnlyList<NotebookParameters.Declaration> ParametersOf(string name) =>
-        NotebookParameters.Parse(Notebook.Load(NotebookPath(name)).Cells.Single(c => c.HasTag(NotebookParameters.ParametersTag)).Source);
+        NotebookParameters.Parse(NotebookDocument.Load(NotebookPath(name)).Cells.Single(c => c.HasTag(NotebookParameters.ParametersTag)).Source);
 
     static JsonObject Preset(string name, string preset) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot, "experiments", name, preset + ".json")))!.AsObject();

@@ -29,7 +29,7 @@ static class TestNotebooks
 
     /// <summary>Runs cells given as source in memory, as if from a notebook in notebooks/.</summary>
     public static Task<NotebookRun> RunCells(params string[] sources) =>
-        NotebookRunner.RunAsync(new Notebook(sources.Select(s => NotebookCell.Code(s)), PathOf("in-memory.ipynb")));
+        NotebookRunner.RunAsync(new NotebookDocument(sources.Select(s => NotebookCell.Code(s)), PathOf("in-memory.ipynb")));
 
     static readonly string TempRoot = CreateTempRoot();
 

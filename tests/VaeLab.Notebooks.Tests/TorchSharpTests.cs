@@ -15,7 +15,7 @@ public class TorchSharpTests
         "using TorchSharp;\nusing static TorchSharp.torch;\nusing VaeLab.Torch;");
 
     static Task<NotebookRun> Run(params NotebookCell[] cells) =>
-        NotebookRunner.RunAsync(new Notebook([References, .. cells], Path.Combine(TempFolder(), "torch.ipynb")));
+        NotebookRunner.RunAsync(new NotebookDocument([References, .. cells], Path.Combine(TempFolder(), "torch.ipynb")));
 
     [Fact]
     public async Task A_notebook_anywhere_runs_libtorch_2_10_loaded_from_beside_TorchSharp_in_the_library_folder()

@@ -36,11 +36,11 @@ public sealed class NotebookCell
 }
 
 /// <summary>A notebook read from an .ipynb or .dib file (or built in memory).</summary>
-public sealed class Notebook
+public sealed class NotebookDocument
 {
     /// <param name="path">The notebook's file; relative #r and #load paths resolve against its folder.
     /// For an in-memory notebook, a file name inside the folder those paths should resolve against.</param>
-    public Notebook(IEnumerable<NotebookCell> cells, string path, JsonObject? metadata = null)
+    public NotebookDocument(IEnumerable<NotebookCell> cells, string path, JsonObject? metadata = null)
     {
         Cells = cells.ToList();
         Path = System.IO.Path.GetFullPath(path);
@@ -67,5 +67,5 @@ public sealed class Notebook
     }
 
     /// <summary>Reads an .ipynb or a .dib file, chosen by extension.</summary>
-    public static Notebook Load(string path) => NotebookReader.Read(path);
+    public static NotebookDocument Load(string path) => NotebookReader.Read(path);
 }
