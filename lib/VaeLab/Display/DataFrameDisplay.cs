@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Analysis;
-using Microsoft.DotNet.Interactive.Formatting;
 
 namespace VaeLab.Display;
 
@@ -24,11 +23,7 @@ public static class DataFrameDisplay
 #pragma warning disable CA2255
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void RegisterFormatters()
-    {
-        Formatter.Register(new MimeFormatter(typeof(DataFrame), Mime.Html, value => Html((DataFrame)value)));
-        Formatter.Register(new MimeFormatter(typeof(DataFrame), Mime.Text, value => Text((DataFrame)value)));
-    }
+    internal static void RegisterFormatters() => MimeFormatter.RegisterHtmlAndText<DataFrame>(Html, Text);
 
     public static string Cell(object? value) => value switch
     {

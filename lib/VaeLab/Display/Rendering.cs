@@ -37,6 +37,14 @@ public sealed class MimeFormatter(Type type, string mimeType, Func<object, strin
         context.Writer.Write(render(instance));
         return true;
     }
+
+    /// <summary>Registers HTML and plain-text output for another library's type with the kernel's formatter; a
+    /// registered formatter comes before one that an attribute on the type names.</summary>
+    public static void RegisterHtmlAndText<T>(Func<T, string> html, Func<T, string> text)
+    {
+        Formatter.Register(new MimeFormatter(typeof(T), Mime.Html, value => html((T)value)));
+        Formatter.Register(new MimeFormatter(typeof(T), Mime.Text, value => text((T)value)));
+    }
 }
 
 /// <summary>The MIME types VaeLab's values render to.</summary>

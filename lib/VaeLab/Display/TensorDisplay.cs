@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Microsoft.DotNet.Interactive.Formatting;
 using TorchSharp;
 using TorchSharp.Modules;
 using VaeLab.Torch;
@@ -28,11 +27,7 @@ public static class TensorDisplay
 #pragma warning disable CA2255
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void RegisterFormatters()
-    {
-        Formatter.Register(new MimeFormatter(typeof(Tensor), Mime.Html, value => Html((Tensor)value)));
-        Formatter.Register(new MimeFormatter(typeof(Tensor), Mime.Text, value => Repr((Tensor)value)));
-    }
+    internal static void RegisterFormatters() => MimeFormatter.RegisterHtmlAndText<Tensor>(Html, Repr);
 
     public static string Html(Tensor tensor)
     {
