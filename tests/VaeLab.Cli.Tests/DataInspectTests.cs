@@ -5,7 +5,7 @@ namespace VaeLab.Cli.Tests;
 /// <summary>`vaelab data inspect` on the fixture files, against what numpy finds in them (gen_inspect.py's inspect.json).</summary>
 public sealed class DataInspectTests
 {
-    static readonly string Fixtures = Path.Combine(RepositoryRoot(), "tests", "fixtures", "data");
+    static readonly string Fixtures = Path.Combine(TestRepository.Root, "tests", "fixtures", "data");
     static readonly JsonElement Expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, "inspect.json"))).RootElement;
 
     [Theory]
@@ -59,12 +59,5 @@ public sealed class DataInspectTests
             Assert.Contains("not a format", error);
         }
         finally { File.Delete(junk); }
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
-        throw new DirectoryNotFoundException($"no Polyglot.sln above {AppContext.BaseDirectory}");
     }
 }

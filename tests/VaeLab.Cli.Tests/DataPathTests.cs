@@ -11,11 +11,7 @@ public partial class DataPathTests
 {
     const string DataFolder = "../data/";
 
-    static readonly string RepoRoot = FindRepoRoot(AppContext.BaseDirectory);
-
-    static string FindRepoRoot(string folder) =>
-        File.Exists(Path.Combine(folder, "Polyglot.sln")) ? folder
-        : FindRepoRoot(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder)) ?? throw new InvalidOperationException("no Polyglot.sln above the tests"));
+    static readonly string RepoRoot = TestRepository.Root;
 
     public static TheoryData<string> Files() =>
         [.. Directory.GetFiles(Path.Combine(RepoRoot, "experiments"), "*.json", SearchOption.AllDirectories)

@@ -14,7 +14,7 @@ namespace VaeLab.Cli.Tests;
 [Collection(NotebookCommands.Name)]
 public sealed class ReliabilityTests : IDisposable
 {
-    static readonly string Hostile = Path.Combine(DataInspectTests.RepositoryRoot(), "tests", "fixtures", "data", "hostile");
+    static readonly string Hostile = Path.Combine(TestRepository.Root, "tests", "fixtures", "data", "hostile");
     readonly string folder = Directory.CreateTempSubdirectory("vaelab-reliability-").FullName;
     readonly LoopbackServer server = new();
 

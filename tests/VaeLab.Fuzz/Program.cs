@@ -10,7 +10,7 @@ var options = new Dictionary<string, string>();
 for (var i = 0; i + 1 < args.Length; i += 2) options[args[i].TrimStart('-')] = args[i + 1];
 int Number(string name, int fallback) => options.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
-var repository = RepositoryRoot();
+var repository = TestRepository.Root;
 var targets = Targets.All(repository);
 var inputs = Number("inputs", 10_000);
 var seed = Number("seed", 1);
@@ -51,10 +51,3 @@ Console.WriteLine($"seed {seed}, {clock.Elapsed.TotalSeconds:F0} s on {Environme
 foreach (var t in tallies)
     foreach (var example in t.Examples) Console.WriteLine($"{t.Format}: {example}");
 return tallies.Any(t => t.Other > 0) ? 1 : 0;
-
-static string RepositoryRoot()
-{
-    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
-    throw new DirectoryNotFoundException($"no Polyglot.sln above {AppContext.BaseDirectory}: run the fuzzer from its repository");
-}

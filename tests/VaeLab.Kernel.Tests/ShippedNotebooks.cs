@@ -15,18 +15,11 @@ static class ShippedNotebooks
     /// <summary>Debian's Python, which has Jupyter; python3 on PATH may be another (pyenv's) without it.</summary>
     public const string Python = "/usr/bin/python3";
 
-    public static readonly string RepoRoot = FindRepoRoot();
+    public static readonly string RepoRoot = TestRepository.Root;
 
     public static string Folder => Path.Combine(RepoRoot, "notebooks");
 
     public static IEnumerable<string> Names => Directory.GetFiles(Folder, "*.ipynb").Select(f => Path.GetFileNameWithoutExtension(f)!).Order();
-
-    static string FindRepoRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
-        throw new InvalidOperationException($"no Polyglot.sln above {AppContext.BaseDirectory}");
-    }
 
     /// <summary>The notebooks #r lib/VaeLab's Release build, which this project builds first.</summary>
     public static void AssertLibraryBuilt()

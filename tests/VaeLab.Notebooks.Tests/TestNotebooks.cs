@@ -7,17 +7,10 @@ namespace VaeLab.Notebooks.Tests;
 static class TestNotebooks
 {
     /// <summary>The repository this test assembly was built in.</summary>
-    public static readonly string RepoRoot = FindRepoRoot();
+    public static readonly string RepoRoot = TestRepository.Root;
 
     /// <summary>lib/VaeLab's Release build, which the experiment notebooks #r: VaeLab.dll, TorchSharp.dll and libtorch's natives.</summary>
     public static readonly string LibraryFolder = Path.Combine(RepoRoot, "lib", "VaeLab", "bin", "Release", "net10.0");
-
-    static string FindRepoRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Polyglot.sln"))) return folder.FullName;
-        throw new InvalidOperationException($"no Polyglot.sln above {AppContext.BaseDirectory}");
-    }
 
     public static string PathOf(string name) => Path.Combine(AppContext.BaseDirectory, "notebooks", name);
 

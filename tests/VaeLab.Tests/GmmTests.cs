@@ -10,7 +10,7 @@ public class GmmTests
         new GmmHead(4, (long)c.Arg("num_mixture"), temporal, reg_covar).split(c.Input("raw"));
 
     static void AssertScalar(RecordedFixture c, string name, Tensor actual) =>
-        RecordedFixture.AssertClose(c.Output(name), actual, 1e-10, 1e-12, name);
+        TensorAssert.Close(c.Output(name), actual, 1e-10, 1e-12, name);
 
     [Theory]
     [InlineData("magenta", false)]
@@ -23,8 +23,8 @@ public class GmmTests
         var c = RecordedFixture.Load("sketch.json", name);
         var mixture = Split(c, temporal, temporal ? c.Arg("reg_covar") : 0);
         var (target, mask) = (c.Input("target"), c.Input("mask"));
-        RecordedFixture.AssertClose(c.Output("ls"), mixture.stroke_nll(target), 1e-10, 1e-12, "L_s");
-        RecordedFixture.AssertClose(c.Output("lp"), mixture.pen_nll(target), 1e-10, 1e-12, "L_p");
+        TensorAssert.Close(c.Output("ls"), mixture.stroke_nll(target), 1e-10, 1e-12, "L_s");
+        TensorAssert.Close(c.Output("lp"), mixture.pen_nll(target), 1e-10, 1e-12, "L_p");
 
         var (w, tolerance) = (c.Arg("kl_weight"), c.Arg("kl_tolerance"));
         var train = SketchRnn.loss(mixture, target, mask, c.Input("mu"), c.Input("logvar"), w, tolerance);

@@ -17,11 +17,11 @@ public class PcaTests
         var x = c.Input("x");
         using var pca = Pca.fit(x, (int)c.Arg("n_components"));
 
-        RecordedFixture.AssertClose(c.Output("mean"), pca.mean, 1e-12, 1e-12, $"{name} mean");
-        RecordedFixture.AssertClose(c.Output("components"), pca.components, 1e-8, 1e-9, $"{name} components");
-        RecordedFixture.AssertClose(c.Output("explained_variance"), tensor(pca.explained_variance.ToArray()), 1e-9, 1e-12, $"{name} variance");
-        RecordedFixture.AssertClose(c.Output("explained_variance_ratio"), tensor(pca.explained_variance_ratio.ToArray()), 1e-9, 1e-12, $"{name} ratio");
-        RecordedFixture.AssertClose(c.Output("projected"), pca.transform(x), 1e-8, 1e-9, $"{name} projection");
+        TensorAssert.Close(c.Output("mean"), pca.mean, 1e-12, 1e-12, $"{name} mean");
+        TensorAssert.Close(c.Output("components"), pca.components, 1e-8, 1e-9, $"{name} components");
+        TensorAssert.Close(c.Output("explained_variance"), tensor(pca.explained_variance.ToArray()), 1e-9, 1e-12, $"{name} variance");
+        TensorAssert.Close(c.Output("explained_variance_ratio"), tensor(pca.explained_variance_ratio.ToArray()), 1e-9, 1e-12, $"{name} ratio");
+        TensorAssert.Close(c.Output("projected"), pca.transform(x), 1e-8, 1e-9, $"{name} projection");
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class PcaTests
         var projected = Pca.fit_transform(c.Input("x").to(float32));
 
         Assert.Equal(float32, projected.dtype);
-        RecordedFixture.AssertClose(c.Output("projected"), projected.to(float64), 1e-4, 1e-4, "float32 projection");
+        TensorAssert.Close(c.Output("projected"), projected.to(float64), 1e-4, 1e-4, "float32 projection");
     }
 
     [Fact]
@@ -45,11 +45,11 @@ public class PcaTests
         using var pca = Pca.fit(x, 1);
 
         // Its largest entry in magnitude (-0.8) is made positive.
-        RecordedFixture.AssertClose(tensor(new[] { -0.6, 0.8, 0 }).unsqueeze(0), pca.components, 0, 1e-12, "direction");
+        TensorAssert.Close(tensor(new[] { -0.6, 0.8, 0 }).unsqueeze(0), pca.components, 0, 1e-12, "direction");
         Assert.Equal(1.0, pca.explained_variance_ratio[0], 12);
         // Sample variance of t: sum(t^2) / (n - 1) = 15 / 8 for t = -2, -1.5, ..., 2.
         Assert.Equal(15.0 / 8, pca.explained_variance[0], 12);
-        RecordedFixture.AssertClose(-t, pca.transform(x), 0, 1e-12, "coordinates");
+        TensorAssert.Close(-t, pca.transform(x), 0, 1e-12, "coordinates");
     }
 
     [Fact]

@@ -37,18 +37,4 @@ public sealed class RecordedFixture(JsonElement element)
         using var flat = tensor(data);
         return flat.reshape(shape);
     }
-
-    /// <summary>Equal shapes and |actual - expected| &lt;= atol + rtol |expected| everywhere.</summary>
-    public static void AssertClose(Tensor expected, Tensor actual, double rtol, double atol, string what)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        var e = expected.data<double>().ToArray();
-        var a = actual.data<double>().ToArray();
-        for (var i = 0; i < e.Length; i++)
-        {
-            var tolerance = atol + rtol * Math.Abs(e[i]);
-            if (!(Math.Abs(a[i] - e[i]) <= tolerance))
-                Assert.Fail($"{what}: element {i} is {a[i]:R}, expected {e[i]:R} (tolerance {tolerance:G3})");
-        }
-    }
 }
