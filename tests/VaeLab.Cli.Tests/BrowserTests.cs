@@ -18,7 +18,7 @@ public sealed class BrowserTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task A_report_with_a_plotly_figure_and_a_stroke_drawing_renders_offline_without_errors(bool linked)
+    public async Task AReportWithAPlotlyFigureAndAStrokeDrawingRendersOfflineWithoutErrors(bool linked)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} not found: scripts/setup.sh installs Debian's chromium package");
         var notebook = repo.AddNotebook("figures",

@@ -18,7 +18,7 @@ public sealed class DataInspectTests
     [InlineData("idx_labels", "IDX labels", false)]
     [InlineData("cifar10_batch.bin", "CIFAR-10", false)]
     [InlineData("cifar100_batch.bin", "CIFAR-100", false)]
-    public void Detects_the_format_and_summarises_the_content(string file, string format, bool gzip)
+    public void DetectsTheFormatAndSummarisesTheContent(string file, string format, bool gzip)
     {
         var inspection = DataInspector.Inspect(Path.Combine(Fixtures, file));
         var expected = Expected.GetProperty(file);
@@ -34,7 +34,7 @@ public sealed class DataInspectTests
     }
 
     [Fact]
-    public void The_format_comes_from_the_content_not_the_name()
+    public void TheFormatComesFromTheContentNotTheName()
     {
         Assert.StartsWith("QuickDraw raw ndjson", DataInspector.Inspect(Path.Combine(Fixtures, "raw_gzip_named_plain.ndjson")).Format);
         Assert.True(DataInspector.Inspect(Path.Combine(Fixtures, "raw_gzip_named_plain.ndjson")).Gzip);
@@ -42,7 +42,7 @@ public sealed class DataInspectTests
     }
 
     [Fact]
-    public async Task The_command_prints_the_summary_and_fails_clearly_on_unknown_content()
+    public async Task TheCommandPrintsTheSummaryAndFailsClearlyOnUnknownContent()
     {
         var (code, output, _) = await DownloaderTests.Run("data", "inspect", Path.Combine(Fixtures, "sketchrnn_p3.npz"));
         Assert.Equal(0, code);

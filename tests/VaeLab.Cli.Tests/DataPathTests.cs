@@ -20,7 +20,7 @@ public partial class DataPathTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Names_data_only_where_vaelab_data_get_puts_it(string file)
+    public void NamesDataOnlyWhereVaelabDataGetPutsIt(string file)
     {
         foreach (var path in DataPaths(Path.Combine(RepoRoot, file)))
             Assert.True(IsWhereDataGetPutsIt(path[DataFolder.Length..]),
@@ -28,7 +28,7 @@ public partial class DataPathTests
     }
 
     [Fact]
-    public void The_check_knows_every_kind_of_place_and_refuses_others()
+    public void TheCheckKnowsEveryKindOfPlaceAndRefusesOthers()
     {
         Assert.True(IsWhereDataGetPutsIt("mnist"));
         Assert.True(IsWhereDataGetPutsIt("cifar-10/cifar-10-batches-bin"));

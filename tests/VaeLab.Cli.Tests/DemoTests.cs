@@ -43,7 +43,7 @@ public sealed class DemoTests : IDisposable
     }
 
     [Fact]
-    public async Task Trains_logs_the_loss_and_compares_the_held_out_error_with_the_mean_image()
+    public async Task TrainsLogsTheLossAndComparesTheHeldOutErrorWithTheMeanImage()
     {
         var result = await Vaelab.Run("demo", "--data", data, "--steps", "4", "--batch-size", "8", "--latent", "2");
 
@@ -65,7 +65,7 @@ public sealed class DemoTests : IDisposable
     }
 
     [Fact]
-    public async Task Missing_data_exits_with_1_and_names_the_package()
+    public async Task MissingDataExitsWith1AndNamesThePackage()
     {
         var result = await Vaelab.Run("demo", "--data", Path.Combine(data, "absent"), "--steps", "1");
 
@@ -75,7 +75,7 @@ public sealed class DemoTests : IDisposable
     }
 
     [Fact]
-    public async Task A_damaged_file_exits_with_1_and_names_it()
+    public async Task ADamagedFileExitsWith1AndNamesIt()
     {
         var images = Path.Combine(data, "t10k-images-idx3-ubyte");
         File.WriteAllBytes(images, File.ReadAllBytes(images)[..100]);
@@ -91,7 +91,7 @@ public sealed class DemoTests : IDisposable
     [InlineData("--batch-size", "25", "--batch-size 25 exceeds the 24 training images")]
     [InlineData("--steps", "0", "--steps must be a positive integer, not '0'")]
     [InlineData("--latent", "x", "--latent must be a positive integer, not 'x'")]
-    public async Task Bad_options_exit_with_2(string option, string value, string message)
+    public async Task BadOptionsExitWith2(string option, string value, string message)
     {
         var result = await Vaelab.Run("demo", "--data", data, option, value);
 

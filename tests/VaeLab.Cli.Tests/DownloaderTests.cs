@@ -29,7 +29,7 @@ public sealed class DownloaderTests : IDisposable
     string Target => Path.Combine(folder, "cat.bin");
 
     [Fact]
-    public async Task Downloads_the_whole_file_once_and_then_finds_it_complete()
+    public async Task DownloadsTheWholeFileOnceAndThenFindsItComplete()
     {
         var reports = new List<(long, long?)>();
         Assert.Equal(Downloader.Outcome.Downloaded, await downloader.FetchAsync(Url, Target, (done, total) => reports.Add((done, total))));
@@ -42,7 +42,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task Resumes_a_truncated_part_file_with_a_range_request()
+    public async Task ResumesATruncatedPartFileWithARangeRequest()
     {
         File.WriteAllBytes(Target + ".part", content[..1000]);
         Assert.Equal(Downloader.Outcome.Resumed, await downloader.FetchAsync(Url, Target));
@@ -51,7 +51,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task Restarts_cleanly_when_the_server_ignores_range()
+    public async Task RestartsCleanlyWhenTheServerIgnoresRange()
     {
         server.HonourRange = false;
         File.WriteAllBytes(Target + ".part", new byte[1000]); // wrong bytes: must not survive
@@ -60,7 +60,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task Restarts_when_the_part_file_is_longer_than_the_file()
+    public async Task RestartsWhenThePartFileIsLongerThanTheFile()
     {
         File.WriteAllBytes(Target + ".part", new byte[content.Length + 10]);
         await downloader.FetchAsync(Url, Target);
@@ -68,7 +68,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task A_missing_file_fails_with_its_status_and_url()
+    public async Task AMissingFileFailsWithItsStatusAndUrl()
     {
         var url = new Uri(server.Root, "full/binary/nothing.bin");
         var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.FetchAsync(url, Target));
@@ -78,7 +78,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task A_short_transfer_keeps_the_part_file_and_the_next_run_completes_it()
+    public async Task AShortTransferKeepsThePartFileAndTheNextRunCompletesIt()
     {
         server.CutAfter = 100_000;
         var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.FetchAsync(Url, Target));
@@ -92,7 +92,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task A_refused_connection_is_a_network_failure_naming_the_url()
+    public async Task ARefusedConnectionIsANetworkFailureNamingTheUrl()
     {
         var closed = new TcpListener(IPAddress.Loopback, 0);
         closed.Start();
@@ -105,7 +105,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task Data_get_quickdraw_fetches_each_category_into_the_cache()
+    public async Task DataGetQuickdrawFetchesEachCategoryIntoTheCache()
     {
         server.Files["full/binary/sun.bin"] = content[..5000];
         var (code, output, _) = await Run("data", "get", "quickdraw", "--categories", "cat,sun", "--format", "bin",
@@ -122,7 +122,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task Data_get_reports_a_missing_category_and_exits_1()
+    public async Task DataGetReportsAMissingCategoryAndExits1()
     {
         var (code, _, error) = await Run("data", "get", "quickdraw", "--categories", "unicorn", "--format", "npz",
             "--dir", folder, "--base-url", server.Root.ToString());
@@ -132,7 +132,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task Data_get_cifar_10_unpacks_the_archive()
+    public async Task DataGetCifar10UnpacksTheArchive()
     {
         var archive = new MemoryStream();
         using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
@@ -145,7 +145,7 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
-    public async Task Data_get_rejects_an_unknown_format_as_bad_usage()
+    public async Task DataGetRejectsAnUnknownFormatAsBadUsage()
     {
         Assert.Equal(2, (await Run("data", "get", "quickdraw", "--categories", "cat", "--format", "svg", "--dir", folder)).Code);
         Assert.Empty(server.Requests);

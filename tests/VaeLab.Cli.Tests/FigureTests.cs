@@ -19,7 +19,7 @@ public sealed class FigureTests : IDisposable
     const string ImageCell = "//figure\nvar pixels = Enumerable.Range(0, 35).Select(i => (byte)(i * 7)).ToArray();\ndisplay(new Image(pixels, 7, 5) { Scale = 3 });";
 
     [Fact]
-    public async Task Reproduce_writes_the_image_the_tagged_cell_shows_as_a_png()
+    public async Task ReproduceWritesTheImageTheTaggedCellShowsAsAPng()
     {
         repo.AddNotebook("digits", Setup, "display(\"before the figure\");", ImageCell);
 
@@ -42,7 +42,7 @@ public sealed class FigureTests : IDisposable
     }
 
     [Fact]
-    public async Task A_drawing_figure_is_an_svg_document_of_its_own()
+    public async Task ADrawingFigureIsAnSvgDocumentOfItsOwn()
     {
         repo.AddNotebook("strokes", Setup, "//figure\nnew StrokeGrid([new StrokeDrawing(new PenStroke([0, 10, 20], [0, 5, 0])) { Caption = \"vee\" }, " +
                                            "new StrokeDrawing(new PenStroke([0, 10], [0, 10]), new PenStroke([5], [5]))], columns: 2) { Title = \"two\" }");
@@ -59,7 +59,7 @@ public sealed class FigureTests : IDisposable
     }
 
     [Fact]
-    public async Task A_tagged_cell_without_a_picture_warns_leaves_no_figure_and_the_run_succeeds()
+    public async Task ATaggedCellWithoutAPictureWarnsLeavesNoFigureAndTheRunSucceeds()
     {
         repo.AddNotebook("chart", Setup, "//figure\ndisplay(new Figure(\"loss\").Line([3, 2, 1]));");
         // An earlier run's figure, in either format, would be taken for this run's.
@@ -77,7 +77,7 @@ public sealed class FigureTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_writes_the_figure_into_analysis_or_beside_a_report_written_elsewhere()
+    public async Task RunWritesTheFigureIntoAnalysisOrBesideAReportWrittenElsewhere()
     {
         var notebook = repo.AddNotebook("digits", Setup, ImageCell);
         var elsewhere = Path.Combine(repo.Root, "out");

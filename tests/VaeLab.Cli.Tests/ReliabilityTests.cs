@@ -54,7 +54,7 @@ public sealed class ReliabilityTests : IDisposable
     [InlineData("nested_header.npy", ": header: tuples or lists nest deeper than 8 levels")]
     [InlineData("claims_2gb-images-idx3-ubyte.gz", ": record 0: the file ends inside record 0")]
     [InlineData("directory_claims_2gb.npz", ": train.npy: the entry inflates to")]
-    public async Task Data_inspect_refuses_a_hostile_file_in_one_line_and_lives(string name, string expected)
+    public async Task DataInspectRefusesAHostileFileInOneLineAndLives(string name, string expected)
     {
         var path = Path.Combine(Hostile, name);
         var (code, _, error) = await RunChild("data", "inspect", path);
@@ -64,7 +64,7 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task A_report_with_a_markdown_cell_nesting_10000_quotes_is_written()
+    public async Task AReportWithAMarkdownCellNesting10000QuotesIsWritten()
     {
         using var repo = new TempRepository();
         var notebook = repo.AddNotebook("quotes", "# Deep\n" + new string('>', 10_000) + " the bottom");
@@ -75,7 +75,7 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Data_inspect_on_a_folder_or_a_missing_file_says_so()
+    public async Task DataInspectOnAFolderOrAMissingFileSaysSo()
     {
         var onFolder = await Vaelab.Run("data", "inspect", folder);
         Assert.Equal(2, onFolder.ExitCode);
@@ -85,7 +85,7 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Usage_errors_point_at_the_help_of_the_command_as_typed()
+    public async Task UsageErrorsPointAtTheHelpOfTheCommandAsTyped()
     {
         var result = await Vaelab.Run("data", "get");
         Assert.Equal(2, result.ExitCode);
@@ -93,7 +93,7 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unexpected_failure_is_one_line_and_verbose_shows_where()
+    public async Task AnUnexpectedFailureIsOneLineAndVerboseShowsWhere()
     {
         // The cache folder is a file: creating folders in it fails in a way no command handles itself.
         var file = Path.Combine(folder, "file");
@@ -108,7 +108,7 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task A_preset_naming_an_unknown_parameter_is_named_as_the_culprit()
+    public async Task APresetNamingAnUnknownParameterIsNamedAsTheCulprit()
     {
         using var repo = new TempRepository();
         var notebook = repo.AddNotebook("params", "//parameters\nint n = 1;", "System.Console.WriteLine(n);");
@@ -120,7 +120,7 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task A_page_served_in_place_of_a_gz_file_is_not_kept()
+    public async Task APageServedInPlaceOfAGzFileIsNotKept()
     {
         var page = "<!DOCTYPE html><title>Moved</title>"u8.ToArray();
         server.Files["x.gz"] = page;
@@ -140,7 +140,7 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task A_file_whose_md5_is_not_the_published_one_is_not_kept()
+    public async Task AFileWhoseMd5IsNotThePublishedOneIsNotKept()
     {
         // MNIST's files have published MD5s; what this server sends under their names does not match them.
         server.Files["train-images-idx3-ubyte.gz"] = File.ReadAllBytes(Path.Combine(Hostile, "claims_2gb-images-idx3-ubyte.gz"));
@@ -164,7 +164,7 @@ public sealed class ReliabilityTests : IDisposable
     [Theory]
     [InlineData("parent_entry.tar.gz")]
     [InlineData("absolute_entry.tar.gz")]
-    public async Task An_archive_with_entries_outside_its_folder_fails_in_one_line_and_leaves_nothing(string name)
+    public async Task AnArchiveWithEntriesOutsideItsFolderFailsInOneLineAndLeavesNothing(string name)
     {
         server.Files["cifar-10-binary.tar.gz"] = File.ReadAllBytes(Path.Combine(Hostile, name));
         // The published MD5 would refuse this archive before unpacking; a mirror without one is what is tested here.
@@ -177,7 +177,7 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Training_killed_at_random_moments_leaves_a_checkpoint_that_loads_and_resumes()
+    public async Task TrainingKilledAtRandomMomentsLeavesACheckpointThatLoadsAndResumes()
     {
         using var repo = new TempRepository();
         var checkpoint = Path.Combine(folder, "run.safetensors");

@@ -25,7 +25,7 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Runs_every_notebook_goes_on_after_a_failure_and_indexes_them_all()
+    public async Task RunsEveryNotebookGoesOnAfterAFailureAndIndexesThemAll()
     {
         ThreeNotebooks();
 
@@ -55,7 +55,7 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Named_notebooks_run_alone_and_the_index_keeps_the_others_earlier_runs()
+    public async Task NamedNotebooksRunAloneAndTheIndexKeepsTheOthersEarlierRuns()
     {
         ThreeNotebooks();
         Assert.Equal(1, (await Vaelab.Run("reproduce", "--root", repo.Root, "beta")).ExitCode);
@@ -75,7 +75,7 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unknown_name_lists_the_notebooks_and_runs_nothing()
+    public async Task AnUnknownNameListsTheNotebooksAndRunsNothing()
     {
         ThreeNotebooks();
 
@@ -88,7 +88,7 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_notebook_that_cannot_be_read_fails_alone_without_reports()
+    public async Task ANotebookThatCannotBeReadFailsAloneWithoutReports()
     {
         repo.AddNotebook("fine", "1");
         File.WriteAllText(Path.Combine(repo.Notebooks, "garbled.ipynb"), "{ not json");
@@ -107,7 +107,7 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_reports_share_one_copy_of_plotly_and_copies_no_report_links_go()
+    public async Task TheReportsShareOneCopyOfPlotlyAndCopiesNoReportLinksGo()
     {
         foreach (var name in new[] { "first", "second" })
             repo.AddNotebook(name, TempRepository.ReferenceVaeLab + "\nusing VaeLab.Display;", TempRepository.FigureCell(name));
@@ -134,7 +134,7 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_repository_without_notebooks_is_a_usage_error()
+    public async Task ARepositoryWithoutNotebooksIsAUsageError()
     {
         var result = await Vaelab.Run("reproduce", "--root", repo.Root);
 

@@ -12,7 +12,7 @@ public sealed class RunCommandTests : IDisposable
         "Console.WriteLine($\"n={n} lr={lr} label={label} on={on} sizes={string.Join('+', sizes)}\");");
 
     [Fact]
-    public async Task Writes_the_executed_notebook_and_its_report_into_analysis_and_shows_each_cell()
+    public async Task WritesTheExecutedNotebookAndItsReportIntoAnalysisAndShowsEachCell()
     {
         var notebook = repo.AddNotebook("answer", "# The answer", "//parameters\nint n = 2;", "var answer = n * 21;", "Console.WriteLine(answer);");
 
@@ -34,7 +34,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Echo_prints_the_cells_console_output_as_well()
+    public async Task EchoPrintsTheCellsConsoleOutputAsWell()
     {
         // The printed text is computed, so that the source shown in the progress lines does not contain it.
         var notebook = repo.AddNotebook("chatty", "Console.WriteLine(string.Concat(\"first\", \"-line\"));\nConsole.Write($\"{10}%\\r{50}%\\r{100}%\");");
@@ -48,7 +48,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_notebook_runs_in_its_own_folder_and_the_working_directory_comes_back()
+    public async Task TheNotebookRunsInItsOwnFolderAndTheWorkingDirectoryComesBack()
     {
         var before = Environment.CurrentDirectory;
         var notebook = repo.AddNotebook("files", "System.IO.File.WriteAllText(\"written.txt\", Environment.CurrentDirectory);");
@@ -61,7 +61,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_failing_cell_exits_with_1_names_the_cell_and_still_writes_both_files()
+    public async Task AFailingCellExitsWith1NamesTheCellAndStillWritesBothFiles()
     {
         var notebook = repo.AddNotebook("broken", "var x = 1;", "throw new InvalidOperationException(\"no data\");", "Console.WriteLine(\"never\");");
 
@@ -76,7 +76,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Html_and_ipynb_options_choose_where_the_files_go()
+    public async Task HtmlAndIpynbOptionsChooseWhereTheFilesGo()
     {
         var notebook = repo.AddNotebook("elsewhere", "1 + 1");
         var html = Path.Combine(repo.Root, "out", "page.html");
@@ -90,7 +90,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_report_in_analysis_links_the_shared_plotly_and_one_elsewhere_inlines_it()
+    public async Task AReportInAnalysisLinksTheSharedPlotlyAndOneElsewhereInlinesIt()
     {
         var notebook = repo.AddNotebook("curve", TempRepository.ReferenceVaeLab + "\nusing VaeLab.Display;", TempRepository.FigureCell("curve"));
         var elsewhere = Path.Combine(repo.Root, "out", "curve.html");
@@ -114,7 +114,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Parameters_take_a_presets_values_and_p_overrides_win_over_them()
+    public async Task ParametersTakeAPresetsValuesAndPOverridesWinOverThem()
     {
         var notebook = ParametersNotebook();
         repo.AddPreset("params", "quick", """{ "n": 5, "lr": 1e-3, "label": "from preset", "on": true, "sizes": [4, 8] }""");
@@ -133,7 +133,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unknown_preset_names_the_available_ones()
+    public async Task AnUnknownPresetNamesTheAvailableOnes()
     {
         var notebook = ParametersNotebook();
         repo.AddPreset("params", "seed", "{}");
@@ -148,7 +148,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_preset_value_that_is_an_object_or_a_preset_that_is_not_json_is_rejected_by_name()
+    public async Task APresetValueThatIsAnObjectOrAPresetThatIsNotJsonIsRejectedByName()
     {
         var notebook = ParametersNotebook();
         repo.AddPreset("params", "nested", """{ "n": { "value": 1 } }""");
@@ -164,7 +164,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unknown_parameter_lists_the_notebooks_parameters()
+    public async Task AnUnknownParameterListsTheNotebooksParameters()
     {
         var result = await Vaelab.Run("run", ParametersNotebook(), "-p", "epochs=3");
 
@@ -176,7 +176,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("n", "-p expects name=value, not 'n'")]
     [InlineData("=3", "-p expects name=value, not '=3'")]
     [InlineData("n=two", "parameter 'n' is int, and 'two' is not a valid int")]
-    public async Task A_malformed_override_is_a_usage_error(string argument, string message)
+    public async Task AMalformedOverrideIsAUsageError(string argument, string message)
     {
         var result = await Vaelab.Run("run", ParametersNotebook(), "-p", argument);
 
@@ -185,7 +185,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_missing_notebook_is_a_usage_error()
+    public async Task AMissingNotebookIsAUsageError()
     {
         var result = await Vaelab.Run("run", Path.Combine(repo.Notebooks, "nothing.ipynb"));
 

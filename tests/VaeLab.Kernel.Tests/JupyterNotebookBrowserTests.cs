@@ -18,7 +18,7 @@ public sealed class JupyterNotebookBrowserTests
     static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task Run_all_in_jupyter_notebook_draws_the_figure_without_errors()
+    public async Task RunAllInJupyterNotebookDrawsTheFigureWithoutErrors()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} not found: scripts/setup.sh installs Debian's chromium package");
         AssertLibraryBuilt();

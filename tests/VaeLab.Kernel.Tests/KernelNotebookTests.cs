@@ -62,7 +62,7 @@ public sealed class KernelNotebookTests(KernelNotebookTests.Runs runs, ITestOutp
 
     [Theory]
     [MemberData(nameof(Notebooks))]
-    public void Runs_every_cell_on_the_kernel_without_errors_and_shows_what_it_promises(string name)
+    public void RunsEveryCellOnTheKernelWithoutErrorsAndShowsWhatItPromises(string name)
     {
         Assert.True(runs.Problem is null, runs.Problem);
         log.WriteLine(runs.Timings);

@@ -6,7 +6,7 @@ public class BenchmarkTests(ITestOutputHelper output)
 {
     /// <summary>Not a timed test: it prints the engine's overhead (dotnet test --logger "console;verbosity=detailed" shows it).</summary>
     [Fact]
-    public async Task Twenty_trivial_cells()
+    public async Task TwentyTrivialCells()
     {
         await NotebookRunner.WarmUpAsync();
         var elapsed = await NotebookBenchmark.TrivialCellsAsync(20);
@@ -17,5 +17,5 @@ public class BenchmarkTests(ITestOutputHelper output)
 
     /// <summary>Without them each run reads and binds the kernel's metadata again, which doubles the time above (NotebookKernel).</summary>
     [Fact]
-    public void The_kernel_has_the_private_fields_through_which_runs_share_their_metadata() => Assert.True(NotebookKernel.Reachable);
+    public void TheKernelHasThePrivateFieldsThroughWhichRunsShareTheirMetadata() => Assert.True(NotebookKernel.Reachable);
 }

@@ -8,7 +8,7 @@ namespace VaeLab.Notebooks.Tests;
 public class ExecutionTests
 {
     [Fact]
-    public async Task State_carries_from_cell_to_cell()
+    public async Task StateCarriesFromCellToCell()
     {
         var run = await Run("state.ipynb");
 
@@ -22,7 +22,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Console_output_is_captured_per_cell_and_stream()
+    public async Task ConsoleOutputIsCapturedPerCellAndStream()
     {
         var run = await Run("state.ipynb");
 
@@ -34,7 +34,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Cells_get_execution_counts_timing_and_markdown_passes_through()
+    public async Task CellsGetExecutionCountsTimingAndMarkdownPassesThrough()
     {
         var run = await Run("state.ipynb");
 
@@ -51,7 +51,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Carriage_return_rewrites_the_current_line_like_a_progress_bar()
+    public async Task CarriageReturnRewritesTheCurrentLineLikeAProgressBar()
     {
         var run = await RunCells("for (var i = 1; i <= 3; i++) Console.Write($\"\\rstep {i}/3\");\nConsole.WriteLine();\nConsole.Write(\"a\\r\\nb\");");
 
@@ -60,7 +60,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task An_exception_stops_the_run_with_the_cell_and_line()
+    public async Task AnExceptionStopsTheRunWithTheCellAndLine()
     {
         var run = await Run("errors.ipynb");
 
@@ -82,7 +82,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task An_exception_thrown_in_a_method_of_an_earlier_cell_is_placed_at_the_calling_line()
+    public async Task AnExceptionThrownInAMethodOfAnEarlierCellIsPlacedAtTheCallingLine()
     {
         var run = await RunCells("void Fail() => throw new ArgumentException(\"bad argument\");", "var a = 1;\n\nFail();");
 
@@ -90,7 +90,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task An_exception_is_summed_up_by_the_first_line_of_its_message_and_the_rest_stays_in_the_traceback()
+    public async Task AnExceptionIsSummedUpByTheFirstLineOfItsMessageAndTheRestStaysInTheTraceback()
     {
         // As libtorch's messages, whose first line is followed by a C++ backtrace.
         var run = await RunCells("throw new InvalidOperationException(\"shape is invalid\\nException raised from check\\nframe #0: check\");");
@@ -102,7 +102,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task A_compilation_error_names_the_cell_line_and_diagnostic()
+    public async Task ACompilationErrorNamesTheCellLineAndDiagnostic()
     {
         var run = await Run("compile_error.ipynb");
 
@@ -115,7 +115,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Csharp_headers_keep_line_numbers_and_a_markdown_header_makes_a_markdown_cell()
+    public async Task CsharpHeadersKeepLineNumbersAndAMarkdownHeaderMakesAMarkdownCell()
     {
         var run = await Run("magic.ipynb");
         Assert.True(run.Succeeded, run.Error);
@@ -129,7 +129,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Magic_commands_of_the_kernel_work()
+    public async Task MagicCommandsOfTheKernelWork()
     {
         var run = await RunCells("var count = 3;", "#!time\nConsole.WriteLine(count);", "#!who");
 
@@ -142,7 +142,7 @@ public class ExecutionTests
     [Theory]
     [InlineData("#!fsharp", 1)]
     [InlineData("#!about", 2)]
-    public async Task A_magic_command_the_kernel_does_not_know_fails_its_cell_naming_the_line(string magic, int line)
+    public async Task AMagicCommandTheKernelDoesNotKnowFailsItsCellNamingTheLine(string magic, int line)
     {
         var source = line == 1 ? $"{magic}\nvar b = 2;" : $"var b = 2;\n{magic}";
         var run = await RunCells("Console.WriteLine(\"first\");", source, "Console.WriteLine(\"never\");");
@@ -155,7 +155,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Cells_of_other_kernels_are_refused_and_markdown_kernel_cells_pass_through()
+    public async Task CellsOfOtherKernelsAreRefusedAndMarkdownKernelCellsPassThrough()
     {
         static NotebookCell Kernel(string name, string source) =>
             new(CellKind.Code, source, metadata: new JsonObject { ["polyglot_notebook"] = new JsonObject { ["kernelName"] = name } });
@@ -174,7 +174,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Load_resolves_a_script_file_against_the_notebook_folder()
+    public async Task LoadResolvesAScriptFileAgainstTheNotebookFolder()
     {
         var run = await Run("load.ipynb");
 
@@ -184,7 +184,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Default_usings_and_await_work_without_declarations()
+    public async Task DefaultUsingsAndAwaitWorkWithoutDeclarations()
     {
         var run = await RunCells("await Task.Delay(1);\nvar sb = new StringBuilder();\nsb.Append(new List<int> { 3, 4 }.Sum());\nsb.ToString()");
 
@@ -193,7 +193,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task A_relative_reference_loads_the_dll_from_its_own_path()
+    public async Task ARelativeReferenceLoadsTheDllFromItsOwnPath()
     {
         var folder = TempFolder();
         var dll = Path.Combine(folder, "lib", "NotebookHelper.dll");
@@ -219,7 +219,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Metrics_reported_through_the_library_event_are_recorded_for_that_run_only()
+    public async Task MetricsReportedThroughTheLibraryEventAreRecordedForThatRunOnly()
     {
         var folder = TempFolder();
         ReportingLibrary.EmitInto(folder);
@@ -238,7 +238,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task A_thread_an_earlier_run_left_reporting_does_not_report_to_the_next_run()
+    public async Task AThreadAnEarlierRunLeftReportingDoesNotReportToTheNextRun()
     {
         var folder = TempFolder();
         ReportingLibrary.EmitInto(folder);
@@ -257,7 +257,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Runs_take_turns_each_in_its_notebook_s_folder_and_the_working_directory_comes_back()
+    public async Task RunsTakeTurnsEachInItsNotebookSFolderAndTheWorkingDirectoryComesBack()
     {
         var (one, two) = (TempFolder(), TempFolder());
         Task<NotebookRun> Where(string folder) => NotebookRunner.RunAsync(new NotebookDocument(
@@ -274,7 +274,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Cancelling_stops_a_cell_that_watches_the_kernel_s_token_and_the_next_run_works()
+    public async Task CancellingStopsACellThatWatchesTheKernelSTokenAndTheNextRunWorks()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
@@ -290,7 +290,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task A_missing_reference_is_a_compilation_error_naming_the_file()
+    public async Task AMissingReferenceIsACompilationErrorNamingTheFile()
     {
         var run = await RunCells("#r \"no/such.dll\"");
 
@@ -300,7 +300,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task A_dib_notebook_runs_like_an_ipynb()
+    public async Task ADibNotebookRunsLikeAnIpynb()
     {
         var notebook = NotebookDocument.Load(PathOf("sample.dib"));
 
@@ -317,7 +317,7 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task Progress_reports_each_code_cell_starting_and_ending_and_echo_sees_console_output()
+    public async Task ProgressReportsEachCodeCellStartingAndEndingAndEchoSeesConsoleOutput()
     {
         var events = new List<(string, CellStatus)>();
         var echo = new StringWriter();

@@ -67,7 +67,7 @@ public class FigureTests
         PathOf("in-memory.ipynb")));
 
     [Fact]
-    public async Task The_first_picture_the_tagged_cell_shows_is_the_figure_and_the_outputs_stay_as_they_were()
+    public async Task TheFirstPictureTheTaggedCellShowsIsTheFigureAndTheOutputsStayAsTheyWere()
     {
         var run = await RunWith("display(new Picture(9));", "//figure\ndisplay(\"text first\");\ndisplay(new Picture(1, 2, 3));\nnew Picture(4)");
 
@@ -90,7 +90,7 @@ public class FigureTests
     }
 
     [Fact]
-    public async Task Svg_comes_before_png_and_the_trailing_value_counts()
+    public async Task SvgComesBeforePngAndTheTrailingValueCounts()
     {
         var run = await RunWith("//figure\nnew Drawing(\"lines & dots\")");
 
@@ -100,7 +100,7 @@ public class FigureTests
     }
 
     [Fact]
-    public async Task An_updated_display_gives_the_figure_its_latest_value_and_a_picture_asked_for_counts()
+    public async Task AnUpdatedDisplayGivesTheFigureItsLatestValueAndAPictureAskedForCounts()
     {
         const string show = "var shown = Microsoft.DotNet.Interactive.KernelInvocationContextExtensions.Display(Microsoft.DotNet.Interactive.KernelInvocationContext.Current, ";
         var updated = await RunWith($"//figure\n{show}\"placeholder\");\nshown.Update(new Picture(5));");
@@ -115,7 +115,7 @@ public class FigureTests
     }
 
     [Fact]
-    public async Task A_tagged_cell_without_a_picture_leaves_no_figure_and_the_problem_names_it()
+    public async Task ATaggedCellWithoutAPictureLeavesNoFigureAndTheProblemNamesIt()
     {
         var text = await RunWith("var x = 1;", "//figure\ndisplay(\"a table, say\");");
         var broken = await RunWith("//figure\ndisplay(new Broken());");

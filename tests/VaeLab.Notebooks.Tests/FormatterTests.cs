@@ -11,7 +11,7 @@ namespace VaeLab.Notebooks.Tests;
 public class FormatterTests
 {
     [Fact]
-    public async Task Display_in_a_notebook_shows_what_the_kernel_s_formatter_makes()
+    public async Task DisplayInANotebookShowsWhatTheKernelSFormatterMakes()
     {
         var run = await Run("display.ipynb");
         Assert.True(run.Succeeded, run.Error);
@@ -37,7 +37,7 @@ public class FormatterTests
     }
 
     [Fact]
-    public async Task An_update_replaces_the_output_of_the_value_it_names_and_one_naming_no_output_is_dropped()
+    public async Task AnUpdateReplacesTheOutputOfTheValueItNamesAndOneNamingNoOutputIsDropped()
     {
         var run = await Run("display.ipynb");
 

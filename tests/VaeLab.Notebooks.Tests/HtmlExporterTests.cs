@@ -34,7 +34,7 @@ public class HtmlExporterTests
         [.. Enumerable.Range(0, count).Select(i => $"display(HTML(\"\"\"{string.Format(Figure, $"fig{i}")}\"\"\"));"), "Console.WriteLine(\"end\");"]);
 
     [Fact]
-    public async Task The_report_shows_title_parameters_metrics_code_outputs_and_durations()
+    public async Task TheReportShowsTitleParametersMetricsCodeOutputsAndDurations()
     {
         var run = await Run("parameters.ipynb", new Dictionary<string, string> { ["name"] = "<tuned>" });
         var html = HtmlExporter.ToHtml(run);
@@ -53,7 +53,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task Html_outputs_are_inline_and_text_is_escaped()
+    public async Task HtmlOutputsAreInlineAndTextIsEscaped()
     {
         var html = HtmlExporter.ToHtml(await Run("display.ipynb"));
 
@@ -67,7 +67,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task Errors_are_highlighted_and_cells_after_them_marked_not_run()
+    public async Task ErrorsAreHighlightedAndCellsAfterThemMarkedNotRun()
     {
         var html = HtmlExporter.ToHtml(await Run("errors.ipynb"));
 
@@ -78,7 +78,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task Images_are_embedded_as_data_uris()
+    public async Task ImagesAreEmbeddedAsDataUris()
     {
         var folder = TempFolder();
         File.WriteAllBytes(Path.Combine(folder, "local.png"), [137, 80, 78, 71]);
@@ -96,7 +96,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task Plotly_is_inlined_once_before_the_first_of_two_figures()
+    public async Task PlotlyIsInlinedOnceBeforeTheFirstOfTwoFigures()
     {
         var html = HtmlExporter.ToHtml(await RunFigures(2), new HtmlExportOptions { PlotlyScriptPath = FakePlotly() });
 
@@ -110,7 +110,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task Without_figures_plotly_is_not_inlined_nor_looked_for()
+    public async Task WithoutFiguresPlotlyIsNotInlinedNorLookedFor()
     {
         var run = await RunFigures(0);
         var html = HtmlExporter.ToHtml(run, new HtmlExportOptions { PlotlyScriptPath = "/no/such/plotly.min.js" });
@@ -121,7 +121,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task With_a_link_plotly_is_loaded_once_before_the_first_figure_and_not_inlined()
+    public async Task WithALinkPlotlyIsLoadedOnceBeforeTheFirstFigureAndNotInlined()
     {
         var run = await RunFigures(2);
         var linked = HtmlExporter.ToHtml(run, new HtmlExportOptions { PlotlyScriptLink = "plotly-4.1.2.min.js", PlotlyScriptPath = FakePlotly() });
@@ -142,7 +142,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public void The_shared_copy_is_named_by_the_packages_version_and_identical_to_it()
+    public void TheSharedCopyIsNamedByThePackagesVersionAndIdenticalToIt()
     {
         var folder = Path.Combine(TempFolder(), "analysis");
 
@@ -161,7 +161,7 @@ public class HtmlExporterTests
     [InlineData("""{ "version": "../../x" }""")]
     [InlineData("""{ "version": 4 }""")]
     [InlineData("""{ "version": """)]
-    public void A_shared_copy_needs_the_version_from_the_package_json_beside_the_script(string? packageJson)
+    public void ASharedCopyNeedsTheVersionFromThePackageJsonBesideTheScript(string? packageJson)
     {
         var script = FakePlotly(packageJson);
         var folder = TempFolder();
@@ -173,7 +173,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task Only_the_shared_copies_no_page_links_are_removed()
+    public async Task OnlyTheSharedCopiesNoPageLinksAreRemoved()
     {
         var folder = TempFolder();
         HtmlExporter.Write(await RunFigures(1), Path.Combine(folder, "report.html"), new HtmlExportOptions { PlotlyScriptLink = "plotly-2.0.0.min.js" });
@@ -188,7 +188,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task A_missing_plotly_script_is_an_error_saying_how_to_install_it()
+    public async Task AMissingPlotlyScriptIsAnErrorSayingHowToInstallIt()
     {
         var run = await RunFigures(1);
         var e = Assert.Throws<NotebookException>(() => HtmlExporter.ToHtml(run, new HtmlExportOptions { PlotlyScriptPath = "/no/such/plotly.min.js" }));
@@ -198,7 +198,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public void The_repository_provides_plotly_from_the_npm_package()
+    public void TheRepositoryProvidesPlotlyFromTheNpmPackage()
     {
         var script = HtmlExporter.FindPlotlyScript(AppContext.BaseDirectory);
 
@@ -210,7 +210,7 @@ public class HtmlExporterTests
     }
 
     [Fact]
-    public async Task Markdown_cells_render_headings_lists_tables_and_code()
+    public async Task MarkdownCellsRenderHeadingsListsTablesAndCode()
     {
         var notebook = new NotebookDocument([
             NotebookCell.Markdown("## Setup\n\n- one **bold**\n- two `a<b` and *em*\n\n1. first\n2. second\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```csharp\nvar x = 1; // note\n```\n\n> quoted\n\nsnake_case_name stays"),

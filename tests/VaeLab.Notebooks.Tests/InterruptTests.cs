@@ -14,7 +14,7 @@ namespace VaeLab.Notebooks.Tests;
 public class InterruptTests
 {
     [Fact]
-    public async Task An_interrupted_training_cell_stops_between_steps_and_keeps_the_model_and_its_history()
+    public async Task AnInterruptedTrainingCellStopsBetweenStepsAndKeepsTheModelAndItsHistory()
     {
         using var kernel = new NotebookKernel();
         await Value(kernel, $$"""

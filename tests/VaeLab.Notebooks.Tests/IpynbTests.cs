@@ -6,7 +6,7 @@ namespace VaeLab.Notebooks.Tests;
 public class IpynbTests
 {
     [NbformatFact]
-    public async Task Executed_notebooks_validate_as_nbformat_4_5()
+    public async Task ExecutedNotebooksValidateAsNbformat45()
     {
         var folder = TempFolder();
         var files = new List<string>();
@@ -25,7 +25,7 @@ public class IpynbTests
     }
 
     [NbformatFact]
-    public void The_committed_notebooks_and_a_dib_written_as_ipynb_validate()
+    public void TheCommittedNotebooksAndADibWrittenAsIpynbValidate()
     {
         var dib = Path.Combine(TempFolder(), "sample.ipynb");
         IpynbWriter.Write(NotebookDocument.Load(PathOf("sample.dib")), dib);
@@ -34,7 +34,7 @@ public class IpynbTests
     }
 
     [NbformatFact]
-    public void Validation_catches_a_broken_notebook()
+    public void ValidationCatchesABrokenNotebook()
     {
         var file = Path.Combine(TempFolder(), "broken.ipynb");
         var json = JsonNode.Parse(IpynbWriter.ToJson(NotebookDocument.Load(PathOf("state.ipynb"))))!;
@@ -45,7 +45,7 @@ public class IpynbTests
     }
 
     [Fact]
-    public async Task The_executed_notebook_keeps_ids_and_records_counts_outputs_and_timing()
+    public async Task TheExecutedNotebookKeepsIdsAndRecordsCountsOutputsAndTiming()
     {
         var run = await Run("state.ipynb");
         var json = JsonNode.Parse(IpynbWriter.ToJson(run))!;
@@ -72,7 +72,7 @@ public class IpynbTests
     }
 
     [Fact]
-    public async Task Json_outputs_are_written_as_json_as_nbformat_keeps_them()
+    public async Task JsonOutputsAreWrittenAsJsonAsNbformatKeepsThem()
     {
         // A string shown as Plotly's MIME type stands for the figure JSON a display type renders to.
         var run = await NotebookRunner.RunAsync(new NotebookDocument(
@@ -84,7 +84,7 @@ public class IpynbTests
     }
 
     [Fact]
-    public async Task Errors_parameters_and_metrics_are_written()
+    public async Task ErrorsParametersAndMetricsAreWritten()
     {
         var failed = JsonNode.Parse(IpynbWriter.ToJson(await Run("errors.ipynb")))!;
         var error = failed["cells"]![2]!["outputs"]![0]!;
@@ -102,7 +102,7 @@ public class IpynbTests
     }
 
     [Fact]
-    public void A_source_notebook_round_trips_and_cells_without_ids_get_stable_ones()
+    public void ASourceNotebookRoundTripsAndCellsWithoutIdsGetStableOnes()
     {
         var original = File.ReadAllText(PathOf("display.ipynb"));
         Assert.Equal(original, IpynbWriter.ToJson(NotebookDocument.Load(PathOf("display.ipynb"))));
@@ -117,7 +117,7 @@ public class IpynbTests
     }
 
     [Fact]
-    public void Reading_reports_what_is_wrong_with_the_file()
+    public void ReadingReportsWhatIsWrongWithTheFile()
     {
         Assert.Contains("not valid JSON", Assert.Throws<NotebookException>(() => NotebookReader.ReadIpynb("{", "x.ipynb")).Message);
         Assert.Contains("only nbformat 4", Assert.Throws<NotebookException>(() => NotebookReader.ReadIpynb("{\"nbformat\": 3, \"cells\": []}", "x.ipynb")).Message);

@@ -11,7 +11,7 @@ namespace VaeLab.Notebooks.Tests;
 public class MarkdownLinkTests
 {
     [Fact]
-    public async Task Only_http_mailto_and_relative_urls_become_links()
+    public async Task OnlyHttpMailtoAndRelativeUrlsBecomeLinks()
     {
         var folder = TempFolder();
         var run = await NotebookRunner.RunAsync(new NotebookDocument([

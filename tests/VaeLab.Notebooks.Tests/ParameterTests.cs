@@ -5,7 +5,7 @@ namespace VaeLab.Notebooks.Tests;
 public class ParameterTests
 {
     [Fact]
-    public async Task Without_overrides_the_defaults_run_and_no_cell_is_injected()
+    public async Task WithoutOverridesTheDefaultsRunAndNoCellIsInjected()
     {
         var run = await Run("parameters.ipynb");
 
@@ -19,7 +19,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task Overrides_of_every_supported_type_are_injected_after_the_parameters_cell()
+    public async Task OverridesOfEverySupportedTypeAreInjectedAfterTheParametersCell()
     {
         var run = await Run("parameters.ipynb", new Dictionary<string, string>
         {
@@ -45,7 +45,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task Special_numbers_and_signs_compile()
+    public async Task SpecialNumbersAndSignsCompile()
     {
         var notebook = new NotebookDocument([
             NotebookCell.Code("double a = 1;\nfloat b = 2;\nvar c = 3L;\nvar d = new[] { 1, 2L };", NotebookParameters.ParametersTag),
@@ -58,7 +58,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task An_unknown_name_is_an_error_listing_the_declared_ones()
+    public async Task AnUnknownNameIsAnErrorListingTheDeclaredOnes()
     {
         var e = await Assert.ThrowsAsync<NotebookException>(() => Run("parameters.ipynb", new Dictionary<string, string> { ["epoch"] = "1" }));
 
@@ -75,7 +75,7 @@ public class ParameterTests
     [InlineData("seed", "99999999999999999999", "long")]
     [InlineData("sizes", "[1, x]", "int[]")]
     [InlineData("weights", "[0.5, true]", "double[]")]
-    public async Task A_value_that_does_not_parse_names_the_parameter_type_and_value(string name, string value, string type)
+    public async Task AValueThatDoesNotParseNamesTheParameterTypeAndValue(string name, string value, string type)
     {
         var e = await Assert.ThrowsAsync<NotebookException>(() => Run("parameters.ipynb", new Dictionary<string, string> { [name] = value }));
 
@@ -83,7 +83,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task A_parameter_of_another_type_cannot_be_overridden()
+    public async Task AParameterOfAnotherTypeCannotBeOverridden()
     {
         var e = await Assert.ThrowsAsync<NotebookException>(() => Run("parameters.ipynb", new Dictionary<string, string> { ["started"] = "now" }));
 
@@ -91,7 +91,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task Overrides_for_a_notebook_without_a_parameters_cell_are_an_error()
+    public async Task OverridesForANotebookWithoutAParametersCellAreAnError()
     {
         var e = await Assert.ThrowsAsync<NotebookException>(() => Run("state.ipynb", new Dictionary<string, string> { ["x"] = "1" }));
 
@@ -100,7 +100,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public void Declarations_are_typed_like_their_defaults()
+    public void DeclarationsAreTypedLikeTheirDefaults()
     {
         var declarations = NotebookParameters.Parse("""
             var a = -2;
@@ -124,7 +124,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task Running_an_executed_notebook_replaces_its_injected_cell()
+    public async Task RunningAnExecutedNotebookReplacesItsInjectedCell()
     {
         var folder = TempFolder();
         File.Copy(PathOf("parameters.ipynb"), Path.Combine(folder, "source.ipynb"));

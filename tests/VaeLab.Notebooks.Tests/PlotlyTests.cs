@@ -12,7 +12,7 @@ namespace VaeLab.Notebooks.Tests;
 public class PlotlyTests
 {
     [Fact]
-    public async Task A_figure_shows_as_plotly_json_and_html_and_a_data_frame_as_a_table()
+    public async Task AFigureShowsAsPlotlyJsonAndHtmlAndADataFrameAsATable()
     {
         var run = await NotebookRunner.RunAsync(new NotebookDocument(
         [

@@ -69,7 +69,7 @@ public class ShippedNotebookTests
 
     [Theory]
     [MemberData(nameof(Notebooks))]
-    public async Task Runs_with_tiny_settings_reports_its_metrics_and_shows_its_outputs(string name)
+    public async Task RunsWithTinySettingsReportsItsMetricsAndShowsItsOutputs(string name)
     {
         var run = await TinyRun(name);
         var expected = Cases[name];
@@ -115,7 +115,7 @@ public class ShippedNotebookTests
     [Theory]
     [InlineData("sketch-rnn-draw")]
     [InlineData("sketch-predict")]
-    public async Task Trains_on_real_sketch_rnn_npz_files_given_as_data(string name)
+    public async Task TrainsOnRealSketchRnnNpzFilesGivenAsData(string name)
     {
         // Two categories written by numpy.savez as the sketch-rnn datasets are (tests/fixtures/data/gen_notebook_npz.py).
         var files = string.Join(",", new[] { "circle", "zigzag" }.Select(c => Path.Combine(RepoRoot, "tests", "fixtures", "data", $"notebook_{c}.npz")));
@@ -131,7 +131,7 @@ public class ShippedNotebookTests
     }
 
     [Fact]
-    public async Task The_draw_notebook_trains_the_unconditional_model_too()
+    public async Task TheDrawNotebookTrainsTheUnconditionalModelToo()
     {
         var parameters = new Dictionary<string, string>(Tiny("sketch-rnn-draw")) { ["conditional"] = "false" };
 
@@ -150,7 +150,7 @@ public class ShippedNotebookTests
     /// message of Devices.parse.</summary>
     [Theory]
     [MemberData(nameof(Notebooks))]
-    public async Task A_device_that_is_not_there_stops_the_run_at_once_naming_the_parameter(string name)
+    public async Task ADeviceThatIsNotThereStopsTheRunAtOnceNamingTheParameter(string name)
     {
         var run = await NotebookRunner.RunAsync(NotebookPath(name), new Dictionary<string, string> { ["device"] = "cuda:99" });
 
@@ -165,7 +165,7 @@ public class ShippedNotebookTests
 
     [NbformatTheory]
     [MemberData(nameof(Notebooks))]
-    public async Task The_executed_notebook_validates_and_exports_to_html(string name)
+    public async Task TheExecutedNotebookValidatesAndExportsToHtml(string name)
     {
         var run = await TinyRun(name);
         var file = Path.Combine(TempFolder(), name + ".ipynb");
@@ -180,7 +180,7 @@ public class ShippedNotebookTests
     }
 
     [NbformatFact]
-    public void Are_committed_clean_as_polyglot_notebooks_without_outputs()
+    public void AreCommittedCleanAsPolyglotNotebooksWithoutOutputs()
     {
         Assert.Equal(Cases.Keys.Order(), Directory.GetFiles(Path.Combine(RepoRoot, "notebooks"), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order());
         foreach (var name in Cases.Keys)
@@ -223,7 +223,7 @@ public class ShippedNotebookTests
 
     [Theory]
     [MemberData(nameof(Notebooks))]
-    public void Every_preset_key_is_a_parameter_and_its_value_fits_the_type(string name)
+    public void EveryPresetKeyIsAParameterAndItsValueFitsTheType(string name)
     {
         var declarations = ParametersOf(name);
         var presets = Directory.GetFiles(Path.Combine(RepoRoot, "experiments", name), "*.json").Select(Path.GetFileNameWithoutExtension).ToList();
@@ -242,7 +242,7 @@ public class ShippedNotebookTests
 
     [Theory]
     [MemberData(nameof(Notebooks))]
-    public async Task Presets_hold_only_what_differs_from_the_notebooks_defaults(string name)
+    public async Task PresetsHoldOnlyWhatDiffersFromTheNotebooksDefaults(string name)
     {
         var declarations = ParametersOf(name);
         // The defaults as C# evaluates them, written out as JSON by the parameters cell's own variables.

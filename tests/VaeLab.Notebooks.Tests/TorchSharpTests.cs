@@ -18,7 +18,7 @@ public class TorchSharpTests
         NotebookRunner.RunAsync(new NotebookDocument([References, .. cells], Path.Combine(TempFolder(), "torch.ipynb")));
 
     [Fact]
-    public async Task A_notebook_anywhere_runs_libtorch_2_10_loaded_from_beside_TorchSharp_in_the_library_folder()
+    public async Task ANotebookAnywhereRunsLibtorch210LoadedFromBesideTorchSharpInTheLibraryFolder()
     {
         var run = await Run(NotebookCell.Code("(ones(2, 3) * 2).sum().item<float>()"), NotebookCell.Code("torch.__version__"));
 
@@ -29,7 +29,7 @@ public class TorchSharpTests
     }
 
     [Fact]
-    public async Task Tensors_and_modules_show_as_VaeLab_shows_them_not_as_TorchSharp_does()
+    public async Task TensorsAndModulesShowAsVaeLabShowsThemNotAsTorchSharpDoes()
     {
         var run = await Run(NotebookCell.Code("nn.Linear(3, 2).summary([1, 3])"), NotebookCell.Code("arange(4).view(2, 2) / 2"));
 
@@ -42,7 +42,7 @@ public class TorchSharpTests
     }
 
     [Fact]
-    public async Task A_libtorch_error_fails_its_cell_with_the_operation_in_the_traceback_and_the_engine_runs_on()
+    public async Task ALibtorchErrorFailsItsCellWithTheOperationInTheTracebackAndTheEngineRunsOn()
     {
         var failed = await Run(NotebookCell.Code("zeros(2, 3).view(7)"), NotebookCell.Code("ones(1)"));
 

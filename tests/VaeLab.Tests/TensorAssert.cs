@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace VaeLab.Tests;
 
 /// <summary>The tests' comparisons of tensors, with the element and values at fault in the message.</summary>

@@ -24,7 +24,7 @@ public partial class FuzzTests
     [InlineData("jpeg")]
     [InlineData("safetensors")]
     [InlineData("hershey")]
-    public async Task Damaged_files_are_read_or_refused_with_a_clear_error(string format)
+    public async Task DamagedFilesAreReadOrRefusedWithAClearError(string format)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "VaeLab.Fuzz.dll"), "--only", format, "--inputs", $"{Inputs}", "--hang", "30" })

@@ -30,7 +30,7 @@ public class HostileFileTests
     }
 
     [Fact]
-    public void A_shape_whose_byte_count_overflows_is_refused_in_the_header()
+    public void AShapeWhoseByteCountOverflowsIsRefusedInTheHeader()
     {
         var path = PathOf("huge_shape.npy");
         var (error, _) = Refuse(path, () => NpyFile.Read(path));
@@ -39,7 +39,7 @@ public class HostileFileTests
     }
 
     [Fact]
-    public void Idx_dimensions_whose_product_overflows_are_refused_in_the_header()
+    public void IdxDimensionsWhoseProductOverflowsAreRefusedInTheHeader()
     {
         var path = PathOf("overflow-images-idx3-ubyte");
         var (error, _) = Refuse(path, () => Idx.Read(path, 3));
@@ -50,7 +50,7 @@ public class HostileFileTests
     [Theory]
     [InlineData("claims_2gb-images-idx3-ubyte")]
     [InlineData("claims_2gb-images-idx3-ubyte.gz")]
-    public void An_idx_header_claiming_2_GB_fails_at_the_end_of_its_16_bytes(string name)
+    public void AnIdxHeaderClaiming2GBFailsAtTheEndOfIts16Bytes(string name)
     {
         var path = PathOf(name);
         var (error, _) = Refuse(path, () => Idx.Read(path, 3));
@@ -59,7 +59,7 @@ public class HostileFileTests
     }
 
     [Fact]
-    public void A_69_byte_png_claiming_1_GB_is_refused_in_its_header()
+    public void A69BytePngClaiming1GBIsRefusedInItsHeader()
     {
         var path = PathOf("claims_1gb.png");
         var (error, _) = Refuse(path, () => ImageFile.Read(path));
@@ -68,7 +68,7 @@ public class HostileFileTests
     }
 
     [Fact]
-    public void An_npz_whose_zip_directory_claims_2_GB_is_refused_at_that_entry()
+    public void AnNpzWhoseZipDirectoryClaims2GBIsRefusedAtThatEntry()
     {
         var path = PathOf("directory_claims_2gb.npz");
         var (error, _) = Refuse(path, () => SketchRnnNpz.Read(path));
@@ -76,7 +76,7 @@ public class HostileFileTests
     }
 
     [Fact]
-    public void A_jpeg_claiming_more_pixels_than_its_bytes_can_hold_is_refused_in_the_header()
+    public void AJpegClaimingMorePixelsThanItsBytesCanHoldIsRefusedInTheHeader()
     {
         // The same 141 bytes with their true size decode: what is refused is the claim.
         Assert.Equal((8, 8), ImageFile.Read(PathOf("tiny.jpg")) is var tiny ? (tiny.Width, tiny.Height) : default);

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace VaeLab.Tests.Torch;
 
 /// <summary>A test that needs a CUDA device; it is skipped, with the reason, where libtorch has none.</summary>

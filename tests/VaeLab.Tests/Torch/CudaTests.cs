@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using TorchSharp;
 using VaeLab.Data.Images;
 using VaeLab.Display;
 using VaeLab.Models;
@@ -10,7 +9,6 @@ using VaeLab.Data.Doodles;
 using VaeLab.Data.QuickDraw;
 using VaeLab.Data.Strokes;
 using VaeLab.Metrics;
-using static TorchSharp.torch;
 using static TorchSharp.torch.optim;
 using F = TorchSharp.torch.nn.functional;
 using Reduction = TorchSharp.torch.nn.Reduction;

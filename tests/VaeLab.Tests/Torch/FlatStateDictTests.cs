@@ -1,7 +1,5 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using VaeLab.Torch;
-using static TorchSharp.torch;
 using static TorchSharp.torch.optim;
 using static TorchSharp.torch.optim.lr_scheduler;
 

@@ -1,6 +1,4 @@
-using TorchSharp;
 using VaeLab.Torch;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Torch;
 

@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace VaeLab.Tests.Torch;

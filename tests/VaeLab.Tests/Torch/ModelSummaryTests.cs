@@ -1,10 +1,8 @@
 using System.Collections;
 using System.Reflection;
-using TorchSharp;
 using TorchSharp.Modules;
 using VaeLab.Display;
 using VaeLab.Torch;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace VaeLab.Tests.Torch;

@@ -1,12 +1,10 @@
 using System.Runtime.InteropServices;
-using TorchSharp;
 using TorchSharp.Modules;
 using VaeLab.Data;
 using VaeLab.Models;
 using VaeLab.Models.Sketch;
 using VaeLab.Torch;
 using VaeLab.Metrics;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace VaeLab.Tests.Torch;

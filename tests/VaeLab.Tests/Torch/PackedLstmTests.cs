@@ -1,7 +1,5 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using VaeLab.Torch;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Torch;
 

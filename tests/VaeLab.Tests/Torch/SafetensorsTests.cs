@@ -2,10 +2,8 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using TorchSharp;
 using VaeLab.Data;
 using VaeLab.Torch;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Torch;
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using TorchSharp;
 using VaeLab.Torch;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Torch;
 

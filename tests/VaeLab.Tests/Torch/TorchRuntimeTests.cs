@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using TorchSharp;
 using VaeLab.Torch;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Torch;
 
