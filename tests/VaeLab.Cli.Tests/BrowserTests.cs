@@ -10,7 +10,6 @@ namespace VaeLab.Cli.Tests;
 [Collection(NotebookCommands.Name)]
 public sealed class BrowserTests : IDisposable
 {
-    const string Chromium = "/usr/bin/chromium";
     readonly TempRepository repo = new();
 
     public void Dispose() => repo.Dispose();
@@ -20,7 +19,6 @@ public sealed class BrowserTests : IDisposable
     [InlineData(false)]
     public async Task AReportWithAPlotlyFigureAndAStrokeDrawingRendersOfflineWithoutErrors(bool linked)
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} not found: scripts/setup.sh installs Debian's chromium package");
         var notebook = repo.AddNotebook("figures",
             TempRepository.ReferenceVaeLab + "\nusing VaeLab.Display;",
             TempRepository.FigureCell("loss"),
@@ -37,13 +35,7 @@ public sealed class BrowserTests : IDisposable
         }
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         var requested = new List<string>();
         var errors = new List<string>();

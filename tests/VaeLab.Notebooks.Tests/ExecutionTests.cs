@@ -257,23 +257,6 @@ public class ExecutionTests
     }
 
     [Fact]
-    public async Task RunsTakeTurnsEachInItsNotebookSFolderAndTheWorkingDirectoryComesBack()
-    {
-        var (one, two) = (TempFolder(), TempFolder());
-        Task<NotebookRun> Where(string folder) => NotebookRunner.RunAsync(new NotebookDocument(
-            [NotebookCell.Code("System.Threading.Thread.Sleep(100);\nSystem.IO.Directory.GetCurrentDirectory()")], Path.Combine(folder, "where.ipynb")));
-        var before = Environment.CurrentDirectory;
-
-        var runs = await Task.WhenAll(Task.Run(() => Where(one)), Task.Run(() => Where(two)));
-
-        Assert.Equal([one, two], runs.Select(r => Text(Shown(r.Cells[0]))));
-        var (first, second) = runs[0].Started < runs[1].Started ? (runs[0], runs[1]) : (runs[1], runs[0]);
-        // Each cell sleeps 100 ms: runs side by side would overlap by about that much.
-        Assert.True(second.Started >= first.Started + first.Duration - TimeSpan.FromMilliseconds(10), "the runs overlapped");
-        Assert.Equal(before, Environment.CurrentDirectory);
-    }
-
-    [Fact]
     public async Task CancellingStopsACellThatWatchesTheKernelSTokenAndTheNextRunWorks()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -333,5 +316,28 @@ public class ExecutionTests
         Assert.Equal(ids.SelectMany(id => new[] { (id, CellStatus.Running), (id, CellStatus.Succeeded) }), events);
         Assert.Equal("x is 21\nto stderr\nno newline", echo.ToString());
         Assert.DoesNotContain(run.Cells, c => StreamText(c).Contains("progress"));
+    }
+}
+
+/// <summary>The process's working directory, which a run sets to its notebook's folder: checked with no other test's run
+/// going on, since one in parallel would hold the directory at the moment this test looks.</summary>
+[Collection(ShippedNotebooks.Name)]
+public class WorkingDirectoryTests
+{
+    [Fact]
+    public async Task RunsTakeTurnsEachInItsNotebookSFolderAndTheWorkingDirectoryComesBack()
+    {
+        var (one, two) = (TempFolder(), TempFolder());
+        Task<NotebookRun> Where(string folder) => NotebookRunner.RunAsync(new NotebookDocument(
+            [NotebookCell.Code("System.Threading.Thread.Sleep(100);\nSystem.IO.Directory.GetCurrentDirectory()")], Path.Combine(folder, "where.ipynb")));
+        var before = Environment.CurrentDirectory;
+
+        var runs = await Task.WhenAll(Task.Run(() => Where(one)), Task.Run(() => Where(two)));
+
+        Assert.Equal([one, two], runs.Select(r => Text(Shown(r.Cells[0]))));
+        var (first, second) = runs[0].Started < runs[1].Started ? (runs[0], runs[1]) : (runs[1], runs[0]);
+        // Each cell sleeps 100 ms: runs side by side would overlap by about that much.
+        Assert.True(second.Started >= first.Started + first.Duration - TimeSpan.FromMilliseconds(10), "the runs overlapped");
+        Assert.Equal(before, Environment.CurrentDirectory);
     }
 }

@@ -282,5 +282,5 @@ public class ShippedNotebookTests
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ShippedNotebooks
 {
-    public const string Name = "Shipped notebooks (process-wide metrics and libtorch)";
+    public const string Name = "Shipped notebooks (process-wide metrics, working directory and libtorch)";
 }
