@@ -10,8 +10,8 @@ namespace VaeLab.Display;
 /// .NET Interactive kernel (dotnet-interactive 1.0.712001 has FSharp.Core 10.0.0.0; Plotly.NET 6.0.0 asks for 10.1.0.0).
 /// The runtime finds no FSharp.Core of that version there, and the request comes here, which answers with the host's
 /// copy, so that Plotly.NET and Giraffe.ViewEngine (which asks for 5.0.0.0 and so gets the host's directly) share F#
-/// types. A host without FSharp.Core (VaeLab's own notebook engine) gets the copy in fsharp/ beside VaeLab.dll. A
-/// host with FSharp.Core 10.1 or later (a test, the vaelab command) never asks.
+/// types. A host without FSharp.Core (a plain C# program loading VaeLab.dll by path) gets the copy in fsharp/ beside
+/// VaeLab.dll. A host with FSharp.Core 10.1 or later (the tests, the vaelab command and its notebook engine) never asks.
 /// </summary>
 static class FSharpCoreOfTheHost
 {

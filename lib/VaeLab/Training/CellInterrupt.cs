@@ -10,23 +10,24 @@ namespace VaeLab.Training;
 /// </summary>
 static class CellInterrupt
 {
-    static PropertyInfo? current, token;
+    /// <summary>KernelInvocationContext.Current and the context's CancellationToken, once the kernel's assembly is loaded;
+    /// one object, so that a thread that sees it sees both.</summary>
+    sealed record Context(PropertyInfo Current, PropertyInfo Token);
 
-    public static CancellationToken Token
-    {
-        get
-        {
-            if (current is null && !Find()) return CancellationToken.None;
-            return current!.GetValue(null) is { } context && token!.GetValue(context) is CancellationToken cancellation ? cancellation : CancellationToken.None;
-        }
-    }
+    static Context? context;
 
-    static bool Find()
+    public static CancellationToken Token =>
+        (context ??= Find()) is { } found && found.Current.GetValue(null) is { } current && found.Token.GetValue(current) is CancellationToken token
+            ? token
+            : CancellationToken.None;
+
+    static Context? Find()
     {
-        var context = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "Microsoft.DotNet.Interactive")
+        var type = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "Microsoft.DotNet.Interactive")
             ?.GetType("Microsoft.DotNet.Interactive.KernelInvocationContext");
-        token = context?.GetProperty("CancellationToken", BindingFlags.Public | BindingFlags.Instance);
-        current = token is null ? null : context!.GetProperty("Current", BindingFlags.Public | BindingFlags.Static);
-        return current is not null;
+        return type?.GetProperty("Current", BindingFlags.Public | BindingFlags.Static) is { } current
+               && type.GetProperty("CancellationToken", BindingFlags.Public | BindingFlags.Instance) is { } token
+            ? new Context(current, token)
+            : null;
     }
 }
