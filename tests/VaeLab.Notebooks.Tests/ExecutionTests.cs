@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using static VaeLab.Notebooks.Tests.TestNotebooks;
 
 namespace VaeLab.Notebooks.Tests;
 
@@ -106,9 +105,7 @@ public class ExecutionTests
     {
         var run = await Run("compile_error.ipynb");
 
-        Assert.False(run.Succeeded);
-        Assert.StartsWith("Cell 2, line 2: error CS0103:", run.Error);
-        Assert.Contains("'missing'", run.Error);
+        AssertFailedWith(run, "Cell 2, line 2: error CS0103:", "'missing'");
         var error = Assert.IsType<ErrorOutput>(Assert.Single(CellWithId(run, "bad").Outputs));
         Assert.Equal("CompilationError", error.Name);
         Assert.Equal(CellStatus.NotRun, CellWithId(run, "never").Status);
@@ -205,12 +202,9 @@ public class ExecutionTests
         var emitted = compilation.Emit(dll);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
 
-        var notebook = Path.Combine(folder, "uses-dll.ipynb");
-        IpynbWriter.Write(new NotebookDocument([
-            NotebookCell.Code("#r \"lib/NotebookHelper.dll\"\nnew Helper.Greeter().Hello()"),
-            NotebookCell.Code("typeof(Helper.Greeter).Assembly.Location"),
-        ], notebook), notebook);
-        var run = await NotebookRunner.RunAsync(notebook);
+        var run = await NotebookRunner.RunAsync(WriteNotebook(Path.Combine(folder, "uses-dll.ipynb"),
+            "#r \"lib/NotebookHelper.dll\"\nnew Helper.Greeter().Hello()",
+            "typeof(Helper.Greeter).Assembly.Location"));
 
         Assert.True(run.Succeeded, run.Error);
         Assert.Equal("hello from a dll", Text(Shown(run.Cells[0])));
@@ -221,15 +215,7 @@ public class ExecutionTests
     [Fact]
     public async Task MetricsReportedThroughTheLibraryEventAreRecordedForThatRunOnly()
     {
-        var folder = TempFolder();
-        ReportingLibrary.EmitInto(folder);
-
-        var notebook = Path.Combine(folder, "reports.ipynb");
-        IpynbWriter.Write(new NotebookDocument([
-            NotebookCell.Code("#r \"ReportingLibrary.dll\"\nusing static VaeLab.Display.Notebook;"),
-            NotebookCell.Code("report(\"loss\", 0.25);\nreport(\"accuracy\", 0.9);"),
-        ], notebook), notebook);
-        var run = await NotebookRunner.RunAsync(notebook);
+        var run = await NotebookRunner.RunAsync(ReportingLibrary.NotebookThatReports("reports.ipynb", "report(\"loss\", 0.25);\nreport(\"accuracy\", 0.9);"));
         var later = await RunCells("var nothing = 0;");
 
         Assert.True(run.Succeeded, run.Error);
@@ -240,13 +226,8 @@ public class ExecutionTests
     [Fact]
     public async Task AThreadAnEarlierRunLeftReportingDoesNotReportToTheNextRun()
     {
-        var folder = TempFolder();
-        ReportingLibrary.EmitInto(folder);
-        var notebook = Path.Combine(folder, "leaves-a-thread.ipynb");
-        IpynbWriter.Write(new NotebookDocument([
-            NotebookCell.Code("#r \"ReportingLibrary.dll\"\nusing static VaeLab.Display.Notebook;"),
-            NotebookCell.Code("_ = Task.Run(async () => { for (var i = 0; i < 40; i++) { report(\"late\", i); await Task.Delay(10); } });\nreport(\"own\", 1);"),
-        ], notebook), notebook);
+        var notebook = ReportingLibrary.NotebookThatReports("leaves-a-thread.ipynb",
+            "_ = Task.Run(async () => { for (var i = 0; i < 40; i++) { report(\"late\", i); await Task.Delay(10); } });\nreport(\"own\", 1);");
 
         var first = await NotebookRunner.RunAsync(notebook);
         var next = await RunCells("System.Threading.Thread.Sleep(200);");
@@ -277,9 +258,7 @@ public class ExecutionTests
     {
         var run = await RunCells("#r \"no/such.dll\"");
 
-        Assert.False(run.Succeeded);
-        Assert.StartsWith("Cell 1, line 1: error CS0006", run.Error);
-        Assert.Contains("no/such.dll", run.Error);
+        AssertFailedWith(run, "Cell 1, line 1: error CS0006", "no/such.dll");
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Text;
-using static VaeLab.Notebooks.Tests.TestNotebooks;
 
 namespace VaeLab.Notebooks.Tests;
 

@@ -1,7 +1,6 @@
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Events;
-using static VaeLab.Notebooks.Tests.TestNotebooks;
 
 namespace VaeLab.Notebooks.Tests;
 

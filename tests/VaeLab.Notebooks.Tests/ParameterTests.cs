@@ -1,5 +1,3 @@
-using static VaeLab.Notebooks.Tests.TestNotebooks;
-
 namespace VaeLab.Notebooks.Tests;
 
 public class ParameterTests

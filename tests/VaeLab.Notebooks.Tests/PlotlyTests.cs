@@ -1,5 +1,4 @@
 using System.Text.Json;
-using static VaeLab.Notebooks.Tests.TestNotebooks;
 
 namespace VaeLab.Notebooks.Tests;
 

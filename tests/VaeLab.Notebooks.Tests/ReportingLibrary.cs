@@ -21,6 +21,15 @@ static class ReportingLibrary
         }
         """;
 
+    /// <summary>A notebook in a new temporary folder, beside the library, whose first cell #r's it for report() and whose
+    /// second is <paramref name="cell"/>.</summary>
+    public static string NotebookThatReports(string name, string cell)
+    {
+        var folder = TestNotebooks.TempFolder();
+        EmitInto(folder);
+        return TestNotebooks.WriteNotebook(Path.Combine(folder, name), $"#r \"{FileName}\"\nusing static VaeLab.Display.Notebook;", cell);
+    }
+
     public static void EmitInto(string folder)
     {
         var dll = Path.Combine(folder, FileName);

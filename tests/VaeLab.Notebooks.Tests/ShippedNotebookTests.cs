@@ -6,7 +6,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using static VaeLab.Notebooks.Tests.TestNotebooks;
 
 namespace VaeLab.Notebooks.Tests;
 

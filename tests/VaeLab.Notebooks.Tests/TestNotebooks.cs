@@ -24,6 +24,13 @@ static class TestNotebooks
     public static Task<NotebookRun> RunCells(params string[] sources) =>
         NotebookRunner.RunAsync(new NotebookDocument(sources.Select(s => NotebookCell.Code(s)), PathOf("in-memory.ipynb")));
 
+    /// <summary>Writes code cells to an .ipynb at <paramref name="path"/> (where the cells' relative #r paths start) and returns the path.</summary>
+    public static string WriteNotebook(string path, params string[] sources)
+    {
+        IpynbWriter.Write(new NotebookDocument(sources.Select(s => NotebookCell.Code(s)), path), path);
+        return path;
+    }
+
     static readonly string TempRoot = CreateTempRoot();
 
     // xunit 2 has no end-of-run hook, so each run clears what runs before it left (an hour old: not a parallel run's).
@@ -40,6 +47,14 @@ static class TestNotebooks
 
     public static string StreamText(CellRun cell, string name = "stdout") =>
         string.Concat(cell.Outputs.OfType<StreamOutput>().Where(s => s.Name == name).Select(s => s.Text));
+
+    /// <summary>Asserts that the run failed with an error that starts with <paramref name="start"/> and names <paramref name="named"/>.</summary>
+    public static void AssertFailedWith(NotebookRun run, string start, string named)
+    {
+        Assert.False(run.Succeeded);
+        Assert.StartsWith(start, run.Error);
+        Assert.Contains(named, run.Error);
+    }
 
     public static CellRun CellWithId(NotebookRun run, string id) => run.Cells.Single(c => c.Cell.Id == id);
 
