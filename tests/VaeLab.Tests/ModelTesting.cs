@@ -1,4 +1,5 @@
 using static TorchSharp.torch.optim;
+using VaeLab.Torch;
 
 namespace VaeLab.Tests;
 
@@ -20,6 +21,13 @@ public static class ModelTesting
         for (var i = 0; i < keys.Length; i++)
             Assert.True(shapes[i].SequenceEqual(state[keys[i]].shape), $"{keys[i]}: shape [{string.Join(", ", state[keys[i]].shape)}], PyTorch's [{string.Join(", ", shapes[i])}]");
         Assert.Equal(c.ArgJson("parameters").GetInt64(), model.num_parameters());
+    }
+
+    /// <summary>Asserts that a summary counts every parameter of the model and gives these modules' first output shapes.</summary>
+    public static void AssertSummary(nn.Module model, ModelSummary summary, params (string path, long[] shape)[] outputs)
+    {
+        Assert.Equal(model.num_parameters(), summary.total_params);
+        foreach (var (path, shape) in outputs) Assert.Equal(shape, summary.rows.Single(r => r.path == path).output_shapes[0]);
     }
 
     /// <summary>The loss under fixed noise (the generator is seeded before the forward pass), without changing the weights.</summary>

@@ -17,72 +17,47 @@ public class HostileFileTests
 
     static string PathOf(string name) => DataFixtures.PathOf(Path.Combine("hostile", name));
 
-    /// <summary>Runs <paramref name="read"/>, which must fail on <paramref name="path"/>; returns the error and the bytes allocated meanwhile.</summary>
-    static (DataFormatException Error, long Allocated) Refuse(string path, Action read)
+    /// <summary>Asserts that <paramref name="read"/> fails on the named file at <paramref name="location"/>, for a reason
+    /// that holds <paramref name="reason"/>, having allocated no more than <see cref="AllocationBound"/> meanwhile.</summary>
+    static void AssertRefused(string name, Action<string> read, string location, string? reason = null)
     {
+        var path = PathOf(name);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var error = Assert.Throws<DataFormatException>(read);
+        var error = Assert.Throws<DataFormatException>(() => read(path));
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(path, error.File);
-        Assert.NotEmpty(error.Location);
-        Assert.True(allocated < AllocationBound, $"reading {Path.GetFileName(path)} allocated {allocated} bytes");
-        return (error, allocated);
+        Assert.Equal(location, error.Location);
+        if (reason is not null) Assert.Contains(reason, error.Reason);
+        Assert.True(allocated < AllocationBound, $"reading {name} allocated {allocated} bytes");
     }
 
     [Fact]
-    public void AShapeWhoseByteCountOverflowsIsRefusedInTheHeader()
-    {
-        var path = PathOf("huge_shape.npy");
-        var (error, _) = Refuse(path, () => NpyFile.Read(path));
-        Assert.Equal("header", error.Location);
-        Assert.Contains("too large", error.Reason);
-    }
+    public void AShapeWhoseByteCountOverflowsIsRefusedInTheHeader() =>
+        AssertRefused("huge_shape.npy", path => NpyFile.Read(path), "header", "too large");
 
     [Fact]
-    public void IdxDimensionsWhoseProductOverflowsAreRefusedInTheHeader()
-    {
-        var path = PathOf("overflow-images-idx3-ubyte");
-        var (error, _) = Refuse(path, () => Idx.Read(path, 3));
-        Assert.Equal("header", error.Location);
-        Assert.Contains("too large", error.Reason);
-    }
+    public void IdxDimensionsWhoseProductOverflowsAreRefusedInTheHeader() =>
+        AssertRefused("overflow-images-idx3-ubyte", path => Idx.Read(path, 3), "header", "too large");
 
     [Theory]
     [InlineData("claims_2gb-images-idx3-ubyte")]
     [InlineData("claims_2gb-images-idx3-ubyte.gz")]
-    public void AnIdxHeaderClaiming2GBFailsAtTheEndOfIts16Bytes(string name)
-    {
-        var path = PathOf(name);
-        var (error, _) = Refuse(path, () => Idx.Read(path, 3));
-        Assert.Equal("record 0", error.Location);
-        Assert.Contains("truncated", error.Reason);
-    }
+    public void AnIdxHeaderClaiming2GBFailsAtTheEndOfIts16Bytes(string name) =>
+        AssertRefused(name, path => Idx.Read(path, 3), "record 0", "truncated");
 
     [Fact]
-    public void A69BytePngClaiming1GBIsRefusedInItsHeader()
-    {
-        var path = PathOf("claims_1gb.png");
-        var (error, _) = Refuse(path, () => ImageFile.Read(path));
-        Assert.Equal("IHDR", error.Location);
-        Assert.Contains("16384x16384", error.Reason);
-    }
+    public void A69BytePngClaiming1GBIsRefusedInItsHeader() =>
+        AssertRefused("claims_1gb.png", path => ImageFile.Read(path), "IHDR", "16384x16384");
 
     [Fact]
-    public void AnNpzWhoseZipDirectoryClaims2GBIsRefusedAtThatEntry()
-    {
-        var path = PathOf("directory_claims_2gb.npz");
-        var (error, _) = Refuse(path, () => SketchRnnNpz.Read(path));
-        Assert.Equal("train.npy", error.Location);
-    }
+    public void AnNpzWhoseZipDirectoryClaims2GBIsRefusedAtThatEntry() =>
+        AssertRefused("directory_claims_2gb.npz", path => SketchRnnNpz.Read(path), "train.npy");
 
     [Fact]
     public void AJpegClaimingMorePixelsThanItsBytesCanHoldIsRefusedInTheHeader()
     {
         // The same 141 bytes with their true size decode: what is refused is the claim.
         Assert.Equal((8, 8), ImageFile.Read(PathOf("tiny.jpg")) is var tiny ? (tiny.Width, tiny.Height) : default);
-        var path = PathOf("claims_1600mb.jpg");
-        var (error, _) = Refuse(path, () => ImageFile.Read(path));
-        Assert.Equal("JPEG header", error.Location);
-        Assert.Contains("40000x40000", error.Reason);
+        AssertRefused("claims_1600mb.jpg", path => ImageFile.Read(path), "JPEG header", "40000x40000");
     }
 }

@@ -8,13 +8,19 @@ public class ImageSimilarityTests
 
     public static TheoryData<string> Cases => new(RecordedFixture.Names(File));
 
+    /// <summary>A recorded case with its two image batches and their data range.</summary>
+    static (RecordedFixture c, Tensor x, Tensor y, double range) Load(string name)
+    {
+        var c = RecordedFixture.Load(File, name);
+        return (c, c.Input("x"), c.Input("y"), c.Arg("data_range"));
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void SsimMatchesScikitImage(string name)
     {
         using var scope = NewDisposeScope();
-        var c = RecordedFixture.Load(File, name);
-        var (x, y, range) = (c.Input("x"), c.Input("y"), c.Arg("data_range"));
+        var (c, x, y, range) = Load(name);
         TensorAssert.Close(c.Output("ssim"), ImageSimilarity.ssim(x, y, range, per_image: true), 1e-10, 1e-12, $"{name} SSIM per image");
         Assert.Equal(c.Output("ssim").mean().ToDouble(), ImageSimilarity.ssim(x, y, range).ToDouble(), 10);
     }
@@ -24,8 +30,7 @@ public class ImageSimilarityTests
     public void PsnrAndPccMatchScikitImageAndNumpy(string name)
     {
         using var scope = NewDisposeScope();
-        var c = RecordedFixture.Load(File, name);
-        var (x, y, range) = (c.Input("x"), c.Input("y"), c.Arg("data_range"));
+        var (c, x, y, range) = Load(name);
         Assert.Equal(c.Output("psnr").mean().ToDouble(), ImageSimilarity.psnr(x, y, range).ToDouble(), 10);
         Assert.Equal(c.Output("pcc").ToDouble(), ImageSimilarity.pcc(x, y).ToDouble(), 12);
     }

@@ -274,16 +274,21 @@ public class CudaTests
         Assert.Equal(DeviceType.CPU, probabilities.cpu().device_type);
     }
 
+    /// <summary>A Sketch-RNN on the GPU after one training step on the sketches' first batch, as its notebook trains it.</summary>
+    static SketchRnn TrainedOnCuda<T>(SketchRnnConfig config, IReadOnlyList<T> sketches) where T : StrokeRows
+    {
+        manual_seed(0);
+        var model = new SketchRnn(config).to(Devices.parse("cuda"));
+        FitOneStep(model, model.trainer(OneEpoch), () => SketchBatches.epoch(sketches, config, 0).First());
+        return model;
+    }
+
     [CudaFact]
     public void ASketchRnnTrainsEvaluatesAndDrawsOnCudaAsItsNotebookDoes()
     {
         using var scope = NewDisposeScope();
-        var device = Devices.parse("cuda");
-        var config = SketchTesting.Small;
         var sketches = SketchTesting.Sketches(8);
-        manual_seed(0);
-        using var model = new SketchRnn(config).to(device);
-        FitOneStep(model, model.trainer(OneEpoch), () => SketchBatches.epoch(sketches, config, 0).First());
+        using var model = TrainedOnCuda(SketchTesting.Small, sketches);
 
         Assert.All(model.evaluate(sketches), e => Assert.True(double.IsFinite(e.Value), $"{e.Key} = {e.Value}"));
         Assert.Equal(2, model.reconstruct([.. sketches.Take(2)], temperature: 0.2, seed: 1).Count);
@@ -299,12 +304,8 @@ public class CudaTests
     public void ATimingAwareSketchRnnWithLayerNormCellsTrainsAndDrawsOnCudaAsItsNotebookDoes()
     {
         using var scope = NewDisposeScope();
-        var device = Devices.parse("cuda");
-        var config = SketchTesting.SmallDoodler;
         var sketches = SketchTesting.TimedSketches(8);
-        manual_seed(0);
-        using var model = new SketchRnn(config).to(device);
-        FitOneStep(model, model.trainer(OneEpoch), () => SketchBatches.epoch(sketches, config, 0).First());
+        using var model = TrainedOnCuda(SketchTesting.SmallDoodler, sketches);
 
         Assert.All(model.reconstruct([.. sketches.Take(2)], temperature: 0.2, sample_z: true, seed: 1), s => Assert.IsType<Stroke6>(s));
         Assert.All(model.generate(3, temperature: 1.0, seed: 1), s => Assert.IsType<Stroke6>(s));

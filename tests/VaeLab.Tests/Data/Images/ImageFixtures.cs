@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VaeLab.Data;
 using VaeLab.Data.Images;
 
 namespace VaeLab.Tests.Data.Images;
@@ -23,6 +24,26 @@ static class ImageFixtures
 
     public static JsonElement Case(string section, string name) =>
         Expected.GetProperty(section).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+
+    /// <summary>Decodes a file of the section and asserts the width, height and channels recorded for it.</summary>
+    public static (DecodedImage Image, JsonElement Expected) DecodeAsRecorded(string section, string name, Func<string, DecodedImage> decode)
+    {
+        var expected = Case(section, name);
+        var image = decode(PathOf(section, name));
+        Assert.Equal(expected.GetProperty("width").GetInt32(), image.Width);
+        Assert.Equal(expected.GetProperty("height").GetInt32(), image.Height);
+        Assert.Equal(expected.GetProperty("channels").GetInt32(), image.Channels);
+        return (image, expected);
+    }
+
+    /// <summary>Reads a damaged file of the section, which must fail naming the file; returns the error.</summary>
+    public static DataFormatException Refused(string section, string name)
+    {
+        var path = PathOf(section, name);
+        var error = Assert.Throws<DataFormatException>(() => ImageFile.Read(path));
+        Assert.Equal(path, error.File);
+        return error;
+    }
 
     public static int[] Ints(JsonElement array) => array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
 
