@@ -1,5 +1,4 @@
 using static TorchSharp.torch.optim;
-using VaeLab.Torch;
 
 namespace VaeLab.Tests;
 

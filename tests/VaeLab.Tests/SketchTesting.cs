@@ -1,6 +1,3 @@
-using VaeLab.Models.Sketch;
-using VaeLab.Data.Strokes;
-
 namespace VaeLab.Tests;
 
 /// <summary>Small Sketch-RNN configurations and synthetic sketches for the Sketch*, Predict* tests.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data;
 

@@ -3,7 +3,6 @@ using Microsoft.Data.Analysis;
 using Microsoft.DotNet.Interactive.Formatting;
 using TorchSharp.Modules;
 using VaeLab.Display;
-using VaeLab.Torch;
 
 namespace VaeLab.Tests.Display;
 

@@ -1,5 +1,4 @@
 using VaeLab.Display;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Display;
 

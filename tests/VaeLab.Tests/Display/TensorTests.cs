@@ -1,5 +1,4 @@
 using Microsoft.DotNet.Interactive.Formatting;
-using VaeLab.Torch;
 using TorchSharp.Modules;
 using VaeLab.Display;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using VaeLab.Display;
-using VaeLab.Training;
 
 namespace VaeLab.Tests.Display;
 

@@ -1,4 +1,3 @@
-using VaeLab.Metrics;
 namespace VaeLab.Tests.Metrics;
 
 [Collection(TrainingSerial.Name)]

@@ -1,6 +1,3 @@
-using VaeLab.Torch;
-using VaeLab.Models;
-
 namespace VaeLab.Tests.Models;
 
 [Collection(TrainingSerial.Name)]

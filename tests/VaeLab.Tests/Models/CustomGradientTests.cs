@@ -1,6 +1,4 @@
-using VaeLab.Models.Sketch;
 using VaeLab.Tests.Torch;
-using VaeLab.Models;
 
 namespace VaeLab.Tests.Models;
 

@@ -1,6 +1,4 @@
-using VaeLab.Torch;
 using TorchSharp.Modules;
-using VaeLab.Models;
 using F = TorchSharp.torch.nn.functional;
 
 namespace VaeLab.Tests.Models;

@@ -1,10 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using VaeLab.Models;
-using VaeLab.Models.Sketch;
 using VaeLab.Tests.Torch;
-using VaeLab.Torch;
-using VaeLab.Data.Strokes;
 using F = TorchSharp.torch.nn.functional;
 
 namespace VaeLab.Tests.Models;

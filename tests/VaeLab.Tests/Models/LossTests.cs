@@ -1,4 +1,3 @@
-using VaeLab.Models;
 using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Tests.Models;

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using VaeLab.Data;
-using VaeLab.Models;
 using VaeLab.Tests.Torch;
-using VaeLab.Torch;
 
 namespace VaeLab.Tests.Models;
 

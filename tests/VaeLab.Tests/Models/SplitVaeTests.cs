@@ -1,4 +1,3 @@
-using VaeLab.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch.optim;
 

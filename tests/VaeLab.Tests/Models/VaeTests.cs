@@ -1,5 +1,3 @@
-using VaeLab.Models;
-
 namespace VaeLab.Tests.Models;
 
 /// <summary>What <see cref="Vae"/> gives every image VAE: its forward, reconstruct and sample are encode, one

@@ -1,14 +1,8 @@
 using System.Runtime.InteropServices;
 using VaeLab.Data.Images;
 using VaeLab.Display;
-using VaeLab.Models;
-using VaeLab.Models.Sketch;
-using VaeLab.Torch;
-using VaeLab.Training;
 using VaeLab.Data.Doodles;
 using VaeLab.Data.QuickDraw;
-using VaeLab.Data.Strokes;
-using VaeLab.Metrics;
 using static TorchSharp.torch.optim;
 using F = TorchSharp.torch.nn.functional;
 using Reduction = TorchSharp.torch.nn.Reduction;

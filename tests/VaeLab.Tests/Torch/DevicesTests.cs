@@ -1,10 +1,5 @@
 using System.Reflection;
 using VaeLab.Data.Images;
-using VaeLab.Models;
-using VaeLab.Models.Sketch;
-using VaeLab.Torch;
-using VaeLab.Training;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Torch;
 

@@ -1,5 +1,4 @@
 using TorchSharp.Modules;
-using VaeLab.Torch;
 using static TorchSharp.torch.optim;
 using static TorchSharp.torch.optim.lr_scheduler;
 

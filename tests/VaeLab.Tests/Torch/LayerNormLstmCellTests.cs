@@ -1,5 +1,3 @@
-using VaeLab.Torch;
-
 namespace VaeLab.Tests.Torch;
 
 [Collection(TrainingSerial.Name)]

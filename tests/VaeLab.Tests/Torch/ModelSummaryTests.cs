@@ -2,7 +2,6 @@ using System.Collections;
 using System.Reflection;
 using TorchSharp.Modules;
 using VaeLab.Display;
-using VaeLab.Torch;
 using static TorchSharp.torch.nn;
 
 namespace VaeLab.Tests.Torch;

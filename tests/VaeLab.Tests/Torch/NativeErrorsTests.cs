@@ -1,10 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchSharp.Modules;
 using VaeLab.Data;
-using VaeLab.Models;
-using VaeLab.Models.Sketch;
-using VaeLab.Torch;
-using VaeLab.Metrics;
 using F = TorchSharp.torch.nn.functional;
 
 namespace VaeLab.Tests.Torch;

@@ -1,5 +1,4 @@
 using TorchSharp.Modules;
-using VaeLab.Torch;
 
 namespace VaeLab.Tests.Torch;
 

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using VaeLab.Data;
-using VaeLab.Torch;
 
 namespace VaeLab.Tests.Torch;
 

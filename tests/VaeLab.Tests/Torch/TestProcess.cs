@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using VaeLab.Torch;
 
 namespace VaeLab.Tests.Torch;
 

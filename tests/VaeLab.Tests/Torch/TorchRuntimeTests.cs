@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using VaeLab.Torch;
 
 namespace VaeLab.Tests.Torch;
 

@@ -1,6 +1,4 @@
-using VaeLab.Models;
 using static TorchSharp.torch.optim;
-using VaeLab.Training;
 
 namespace VaeLab.Tests.Training;
 

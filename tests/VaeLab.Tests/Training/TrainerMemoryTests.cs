@@ -1,5 +1,3 @@
-using VaeLab.Training;
-
 namespace VaeLab.Tests.Training;
 
 /// <summary>

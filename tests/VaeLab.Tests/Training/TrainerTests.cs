@@ -1,7 +1,5 @@
 using VaeLab.Data;
-using VaeLab.Models;
 using static TorchSharp.torch.optim;
-using VaeLab.Training;
 
 namespace VaeLab.Tests.Training;
 

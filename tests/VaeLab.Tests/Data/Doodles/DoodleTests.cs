@@ -1,7 +1,6 @@
 using VaeLab.Data.Doodles;
 using VaeLab.Data.Hershey;
 using VaeLab.Data.QuickDraw;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data.Doodles;
 

@@ -1,6 +1,5 @@
 using VaeLab.Data;
 using VaeLab.Data.QuickDraw;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data.QuickDraw;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using VaeLab.Data;
 using VaeLab.Data.QuickDraw;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data.QuickDraw;
 

@@ -1,6 +1,5 @@
 using VaeLab.Data.Doodles;
 using VaeLab.Data.QuickDraw;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data.Strokes;
 

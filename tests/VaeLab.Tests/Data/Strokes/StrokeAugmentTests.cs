@@ -1,5 +1,3 @@
-using VaeLab.Data.Strokes;
-
 namespace VaeLab.Tests.Data.Strokes;
 
 public class StrokeAugmentTests

@@ -1,5 +1,4 @@
 using VaeLab.Data.QuickDraw;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data.Strokes;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using VaeLab.Data.QuickDraw;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Data.Strokes;
 

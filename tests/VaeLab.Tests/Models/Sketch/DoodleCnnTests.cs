@@ -1,6 +1,3 @@
-using VaeLab.Models.Sketch;
-using VaeLab.Metrics;
-
 namespace VaeLab.Tests.Models.Sketch;
 
 [Collection(TrainingSerial.Name)]

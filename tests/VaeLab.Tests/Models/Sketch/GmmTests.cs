@@ -1,5 +1,3 @@
-using VaeLab.Models.Sketch;
-
 namespace VaeLab.Tests.Models.Sketch;
 
 /// <summary>The mixture head's likelihoods and the Sketch-RNN cost against PyTorch (sketch.json) and closed forms, and its sampling.</summary>

@@ -1,7 +1,4 @@
 using TorchSharp.Modules;
-using VaeLab.Models.Sketch;
-using VaeLab.Training;
-using VaeLab.Data.Strokes;
 
 namespace VaeLab.Tests.Models.Sketch;
 

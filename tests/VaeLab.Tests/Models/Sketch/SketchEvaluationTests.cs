@@ -1,7 +1,3 @@
-using VaeLab.Torch;
-using VaeLab.Models.Sketch;
-using VaeLab.Training;
-using VaeLab.Models;
 using Reduction = TorchSharp.torch.nn.Reduction;
 
 namespace VaeLab.Tests.Models.Sketch;

@@ -1,7 +1,3 @@
-using VaeLab.Models.Sketch;
-using VaeLab.Training;
-using VaeLab.Data.Strokes;
-
 namespace VaeLab.Tests.Models.Sketch;
 
 [Collection(TrainingSerial.Name)]
