@@ -2,6 +2,7 @@ using System.Net;
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Torch;
+using VaeLab.Data.Images;
 
 
 namespace VaeLab.Display;
@@ -69,7 +70,12 @@ public sealed class Image : IRenderable
         return Enumerable.Range(0, (int)shape[0]).Select(n => FromPlanar(bytes, n * size, channels, height, width)).ToArray();
     }
 
-    public static Image FromPng(ReadOnlySpan<byte> png) => Png.Decode(png);
+    /// <summary>Any PNG, its samples at 8 bits (see <see cref="PngDecoder"/>).</summary>
+    public static Image FromPng(ReadOnlySpan<byte> png)
+    {
+        var decoded = PngDecoder.Decode(png, "PNG data");
+        return new Image(decoded.Samples, decoded.Width, decoded.Height, decoded.Channels);
+    }
 
     public Image WithCaption(string? caption) => new(this) { Caption = caption, Scale = Scale };
 
@@ -82,7 +88,7 @@ public sealed class Image : IRenderable
     /// <summary>The image as a PNG file, enlarged by <see cref="Scale"/>.</summary>
     public byte[] ToPng() => ToPng(DisplayScale);
 
-    internal byte[] ToPng(int scale) => Png.Encode(Enlarged(scale), Width * scale, Height * scale, Channels);
+    internal byte[] ToPng(int scale) => PngEncoder.Encode(Enlarged(scale), Width * scale, Height * scale, Channels);
 
     public void Save(string path) => File.WriteAllBytes(path, ToPng());
 

@@ -98,6 +98,6 @@ public class ImageGridTests
     {
         var grid = new ImageGrid([Plain(10), Plain(20)]) { Scale = 1 };
         var png = grid.ToDisplayString("image/png");
-        Assert.Equal(grid.ToImage().Pixels, Png.Decode(Convert.FromBase64String(png)).Pixels);
+        Assert.Equal(grid.ToImage().Pixels, Image.FromPng(Convert.FromBase64String(png)).Pixels);
     }
 }

@@ -3,11 +3,13 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using VaeLab.Display;
+using VaeLab.Tests.Display;
+using VaeLab.Data.Images;
 
-namespace VaeLab.Tests.Display;
+namespace VaeLab.Tests.Data.Images;
 
 /// <summary>The PNG codec on Skia: the files we write checked chunk by chunk, and decoding against files Pillow decodes (display.json).</summary>
-public class PngTests
+public class PngCodecTests
 {
     /// <summary>The test's own CRC-32, bit by bit from the polynomial, with no table.</summary>
     static uint Crc(ReadOnlySpan<byte> bytes)
@@ -68,7 +70,7 @@ public class PngTests
     public void EncodedFilesHaveTheSignatureHeaderChunkCrcsAndFilteredScanlines(int channels, int colorType)
     {
         const int width = 23, height = 17;
-        var png = Png.Encode(Picture(width, height, channels), width, height, channels);
+        var png = PngEncoder.Encode(Picture(width, height, channels), width, height, channels);
 
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         var chunks = Chunks(png);
@@ -102,7 +104,7 @@ public class PngTests
         foreach (var (width, height) in new[] { (1, 1), (23, 17), (300, 200) })
         {
             var pixels = Picture(width, height, channels);
-            var image = Png.Decode(Png.Encode(pixels, width, height, channels));
+            var image = Image.FromPng(PngEncoder.Encode(pixels, width, height, channels));
             // Grey+alpha is written as RGBA, and comes back so.
             var expected = channels == 2 ? pixels.Chunk(2).SelectMany(p => new[] { p[0], p[0], p[0], p[1] }).ToArray() : pixels;
             Assert.Equal((width, height, channels == 2 ? 4 : channels), (image.Width, image.Height, image.Channels));
@@ -117,7 +119,7 @@ public class PngTests
     public void TheDecoderReadsWhatPillowReads(string name)
     {
         var fixture = DisplayFixture.Case("png", name);
-        var image = Png.Decode(Convert.FromBase64String(fixture.GetProperty("png").GetString()!));
+        var image = Image.FromPng(Convert.FromBase64String(fixture.GetProperty("png").GetString()!));
         Assert.Equal(fixture.GetProperty("width").GetInt32(), image.Width);
         Assert.Equal(fixture.GetProperty("height").GetInt32(), image.Height);
         Assert.Equal(fixture.GetProperty("channels").GetInt32(), image.Channels);
@@ -149,7 +151,7 @@ public class PngTests
     {
         // 16-bit, palette and interlaced files go through the data layer's decoder (tested there against pypng).
         var png = Convert.FromBase64String(DisplayFixture.Case("png_unsupported", name).GetProperty("png").GetString()!);
-        var image = Png.Decode(png);
+        var image = Image.FromPng(png);
         Assert.Equal(image.Width * image.Height * image.Channels, image.Pixels.Length);
         Assert.True(image.Pixels.Distinct().Count() > 1, "a decoded variant should not be flat");
     }
@@ -157,19 +159,19 @@ public class PngTests
     [Fact]
     public void DamagedFilesAreRefusedWithTheReason()
     {
-        var png = Png.Encode(Picture(8, 8, 3), 8, 8, 3);
-        Assert.Contains("signature", Assert.Throws<DataFormatException>(() => Png.Decode(png[1..])).Message);
-        Assert.Contains("IEND", Assert.Throws<DataFormatException>(() => Png.Decode(png[..^12])).Message);
+        var png = PngEncoder.Encode(Picture(8, 8, 3), 8, 8, 3);
+        Assert.Contains("signature", Assert.Throws<DataFormatException>(() => Image.FromPng(png[1..])).Message);
+        Assert.Contains("IEND", Assert.Throws<DataFormatException>(() => Image.FromPng(png[..^12])).Message);
         var flipped = (byte[])png.Clone();
         flipped[8 + 25 + 10] ^= 1; // in the image data
-        Assert.Contains("corrupt", Assert.Throws<DataFormatException>(() => Png.Decode(flipped)).Message);
+        Assert.Contains("corrupt", Assert.Throws<DataFormatException>(() => Image.FromPng(flipped)).Message);
     }
 
     [Fact]
     public void EncodingChecksItsArguments()
     {
-        Assert.Contains("need 12 bytes, got 11", Assert.Throws<ArgumentException>(() => Png.Encode(new byte[11], 2, 2, 3)).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Png.Encode(new byte[20], 2, 2, 5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Png.Encode([], 0, 1, 1));
+        Assert.Contains("need 12 bytes, got 11", Assert.Throws<ArgumentException>(() => PngEncoder.Encode(new byte[11], 2, 2, 3)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PngEncoder.Encode(new byte[20], 2, 2, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PngEncoder.Encode([], 0, 1, 1));
     }
 }

@@ -1,10 +1,9 @@
 using SkiaSharp;
-using VaeLab.Data.Images;
 
-namespace VaeLab.Display;
+namespace VaeLab.Data.Images;
 
-/// <summary>PNG for display, with Skia (SkiaSharp): encoding of 8-bit grey, grey+alpha, RGB and RGBA images, and decoding of any PNG to 8 bits.</summary>
-public static unsafe class Png
+/// <summary>Encodes PNG files with Skia (SkiaSharp), the counterpart of <see cref="PngDecoder"/>: 8-bit grey, grey+alpha, RGB and RGBA images.</summary>
+public static unsafe class PngEncoder
 {
     /// <summary>libpng's adaptive choice among all five filters for each row, and zlib's strongest compression: notebooks embed these files.</summary>
     static readonly SKPngEncoderOptions Options = new(SKPngEncoderFilterFlags.AllFilters, zLibLevel: 9);
@@ -33,12 +32,6 @@ public static unsafe class Png
         }
     }
 
-    /// <summary>Decodes any PNG to 8-bit samples (see <see cref="PngDecoder"/>).</summary>
-    public static Image Decode(ReadOnlySpan<byte> png)
-    {
-        var decoded = PngDecoder.Decode(png, "PNG data");
-        return new Image(decoded.Samples, decoded.Width, decoded.Height, decoded.Channels);
-    }
 
     /// <summary>Grey+alpha or RGB pixels as RGBA (opaque where there is no alpha).</summary>
     static byte[] ToRgba(ReadOnlySpan<byte> pixels, int channels)
