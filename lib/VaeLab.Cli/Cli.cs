@@ -60,9 +60,12 @@ static class Cli
     {
         var expected = e is UsageException or NotebookException or ArgumentException or DataFormatException or IOException
             or UnauthorizedAccessException or InvalidDataException or DownloadException or OperationCanceledException;
-        var message = e.Message.ReplaceLineEndings(" ");
+        var message = (e is ArgumentException argument ? Reason(argument) : e.Message).ReplaceLineEndings(" ");
         return expected ? message : $"unexpected {e.GetType().Name}: {message} (--verbose shows where)";
     }
+
+    /// <summary>An ArgumentException's message without the " (Parameter 'x')" it appends: a library's parameter means nothing on a command line.</summary>
+    internal static string Reason(ArgumentException e) => e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
 
     static Command DemoCommand(IAnsiConsole console, TextWriter error)
     {

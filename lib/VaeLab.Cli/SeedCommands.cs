@@ -21,9 +21,21 @@ static class SeedCommands
     // The seed's defaults: train.py's batch size 32, 100 epochs, AdamW lr 3e-4, seed 0; 128 filters; 8 samples.
     static Option<bool> Cpu() => new("--cpu") { Description = "Use the CPU even where a GPU (CUDA) is available" };
     static Option<int> LatentDims() => Cli.PositiveOption("--latent_dims", "Number of latent dimensions (positive integer)", null);
-    static Option<int> MaxFilters() => Cli.PositiveOption("--max_filters", "Maximum number of filters in the convolutional layers", 128);
+    static Option<int?> MaxFilters()
+    {
+        var option = new Option<int?>("--max_filters") { Description = "Maximum number of filters in the convolutional layers (default: the model file's; the seed's have 128)" };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is <= 0 and var value) result.AddError($"--max_filters must be a positive integer, not '{value}'");
+        });
+        return option;
+    }
     static Option<long> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 0 };
-    static Option<string> Model() => new("--model") { Description = "Model file: the seed's *.pth, or a state_dict as .safetensors", Required = true };
+    static Option<string> Model() => new("--model")
+    {
+        Description = "Model: the seed's *.pth, a state_dict or VaeLab model as .safetensors, or a run id or run folder (its models/model.safetensors)",
+        Required = true,
+    };
     static Option<string> OutDir(string what) => new("--outdir") { Description = $"Output directory for the {what}", Required = true };
     static Option<string?> DataDir() => new("--data_dir") { Description = "The dataset's folder (default: data/<dataset>; Fashion-MNIST: Debian's)" };
 
@@ -70,7 +82,8 @@ static class SeedCommands
 
     static Command Train(IAnsiConsole console, TextWriter error)
     {
-        var (cpu, seed, filters, dataset, latent, dataDir) = (Cpu(), Seed(), MaxFilters(), Dataset(), LatentDims(), DataDir());
+        var (cpu, seed, dataset, latent, dataDir) = (Cpu(), Seed(), Dataset(), LatentDims(), DataDir());
+        var filters = Cli.PositiveOption("--max_filters", "Maximum number of filters in the convolutional layers", 128);
         var batchSize = Cli.PositiveOption("--batchsize", "Batch size for training", 32);
         var epochs = Cli.PositiveOption("--epochs", "Number of training epochs", 100);
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 3e-4 };
@@ -93,7 +106,7 @@ static class SeedCommands
 /// <summary>`vaelab reconstruct`: seed 004's reconstruct.py, which also prints the loss it leaves out.</summary>
 static class ReconstructCommand
 {
-    public sealed record Options(string Model, string Dataset, bool TestData, int LatentDims, int MaxFilters, string OutDir, int Limit, int Images,
+    public sealed record Options(string Model, string Dataset, bool TestData, int LatentDims, int? MaxFilters, string OutDir, int Limit, int Images,
         long Seed, string? DataDir, Device Device);
 
     const int BatchSize = 32;
@@ -149,7 +162,7 @@ static class ReconstructCommand
 /// <summary>`vaelab generate`: seed 004's generate.py.</summary>
 static class GenerateCommand
 {
-    public sealed record Options(string Model, int LatentDims, int MaxFilters, int Samples, string OutDir, int? Channels, long Seed, Device Device);
+    public sealed record Options(string Model, int LatentDims, int? MaxFilters, int Samples, string OutDir, int? Channels, long Seed, Device Device);
 
     const int BatchSize = 256, GridColumns = 8;
 

@@ -1,15 +1,17 @@
 using VaeLab.Data;
 using VaeLab.Models;
+using VaeLab.Runs;
 using VaeLab.Torch;
 using static TorchSharp.torch;
 
 namespace VaeLab.Cli;
 
 /// <summary>
-/// Loads the model file that seed 004's reconstruct.py and generate.py take: a state_dict of its VAE (torch.save's
-/// .pth, or the same tensors as safetensors) into a <see cref="ConvVae"/>, whose field names are the seed's keys. As the
-/// seed does, the model is built from --latent_dims and --max_filters and the file must fit it; the image channels and
-/// size, which the seed fixes by dataset and at 64x64, are read from the file's shapes instead.
+/// Loads the model that seed 004's reconstruct.py and generate.py take: its state_dict (torch.save's .pth, or the same
+/// tensors as safetensors) into a <see cref="ConvVae"/>, whose field names are the seed's keys, or a VaeLab model file
+/// (<see cref="SavedModel"/>), also named by its run id or run folder. As the seed does, the model is built from
+/// --latent_dims and --max_filters and the file must fit it; the image channels and size, which the seed fixes by
+/// dataset and at 64x64, are read from the file's shapes instead, and so is max_filters when not given.
 /// </summary>
 static class SeedModel
 {
@@ -18,28 +20,47 @@ static class SeedModel
 
     const string FirstConv = "encoder.conv1.weight", LastConv = "encoder.conv3.weight", MuHead = "encoder.proj_mu.weight";
 
-    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file, or the run has no model.</exception>
     /// <exception cref="DataFormatException">The file is not a state_dict, or not one of seed 004's VAE.</exception>
     /// <exception cref="UsageException">The flags do not fit the file: the message names every key of another shape.</exception>
-    public static ConvVae Load(string path, int latent_dims, int max_filters)
+    public static ConvVae Load(string model, int latent_dims, int? max_filters)
+    {
+        var path = RunFolder.resolve(model).model_file();
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        return extension == ".safetensors" && safetensors.read_metadata(path).ContainsKey(SavedModel.ModelKey)
+            ? LoadSaved(path, latent_dims, max_filters)
+            : LoadStateDict(path, latent_dims, max_filters);
+    }
+
+    static ConvVae LoadSaved(string path, int latent_dims, int? max_filters)
+    {
+        var info = SavedModel.info(path);
+        if (info.config is not ConvVaeConfig config)
+            throw new UsageException($"{path} holds a {info.model}, and these commands take seed 004's VAE (a ConvVae)");
+        if (config.latent_dim != latent_dims || config.max_filters != (max_filters ?? config.max_filters))
+            throw new UsageException($"{path} holds a model of --latent_dims {config.latent_dim} --max_filters {config.max_filters}, " +
+                $"not --latent_dims {latent_dims} --max_filters {max_filters}");
+        return SavedModel.load<ConvVae>(path);
+    }
+
+    static ConvVae LoadStateDict(string path, int latent_dims, int? max_filters)
     {
         var state = Weights.read(path);
         try
         {
             var (channels, image_size, file_latent, file_filters) = Shape(path, state);
+            var filters = max_filters ?? file_filters;
             var model = new ConvVae(new ConvVaeConfig
             {
-                image_channels = channels, image_size = image_size, latent_dim = latent_dims, max_filters = max_filters,
+                image_channels = channels, image_size = image_size, latent_dim = latent_dims, max_filters = filters,
             });
             LoadedWeights loaded;
             try { loaded = model.load_weights(state, strict: false); }
             catch (ArgumentException e)
             {
                 model.Dispose();
-                // The library's message names its own parameter, which means nothing on a command line.
-                var reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
                 throw new UsageException($"{path} holds a model of --latent_dims {file_latent} --max_filters {file_filters}, " +
-                    $"not --latent_dims {latent_dims} --max_filters {max_filters}: {reason}");
+                    $"not --latent_dims {latent_dims} --max_filters {filters}: {Cli.Reason(e)}");
             }
             var stray = loaded.unexpected_keys.Where(key => !Shortcuts.Any(key.StartsWith)).ToList();
             var problems = new List<string>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using VaeLab.Runs;
 
 namespace VaeLab.Cli;
 
@@ -20,7 +21,8 @@ static class TrainCommand
         if (options.Limit < 0) throw new UsageException($"--limit must be 0 (all) or a number of images, not {options.Limit}");
         var repository = Repository.Find(Environment.CurrentDirectory) ?? throw new UsageException(
             $"vaelab train runs notebooks/{Notebook}.ipynb of a VaeLab checkout, and there is no {Repository.Marker} at or above {Environment.CurrentDirectory}");
-        var runs = Path.Combine(Environment.GetEnvironmentVariable("VAELAB_EXPERIMENTS") ?? Path.Combine(repository.Root, "experiments"), Notebook, "runs");
+        // Where the notebook, running in notebooks/, puts its runs.
+        var runs = Path.Combine(RunFolder.experiments_folder(repository.Notebooks), Notebook, RunFolder.RunsFolderName);
         var before = RunFolders(runs);
         var staging = Directory.CreateTempSubdirectory("vaelab-train-").FullName;
 

@@ -33,6 +33,7 @@ public sealed class TrainCommandTests : IDisposable
             var models = System.IO.Directory.CreateDirectory("../experiments/conv-vae/runs/20250101-000000-abc123/models");
             System.IO.File.WriteAllText(System.IO.Path.Combine(models.FullName, "model.safetensors"), "");
             """);
+        Directory.CreateDirectory(Path.Combine(repo.Root, "experiments"));
         Environment.CurrentDirectory = repo.Root;
     }
 
