@@ -18,9 +18,10 @@ static class SeedCommands
     public static IEnumerable<Command> Create(IAnsiConsole console, TextWriter error) =>
         [Train(console, error), Reconstruct(console), Generate(console)];
 
-    // The seed's defaults: train.py's batch size 32, 100 epochs, AdamW lr 3e-4, seed 0; 128 filters; 8 samples.
+    // The seed's defaults: train.py's batch size 32, 100 epochs, AdamW lr 3e-4, 128 filters, seed 0; generate.py's 8 samples.
     static Option<bool> Cpu() => new("--cpu") { Description = "Use the CPU even where a GPU (CUDA) is available" };
     static Option<int> LatentDims() => Cli.PositiveOption("--latent_dims", "Number of latent dimensions (positive integer)", null);
+
     static Option<int?> MaxFilters()
     {
         var option = new Option<int?>("--max_filters") { Description = "Maximum number of filters in the convolutional layers (default: the model file's; the seed's have 128)" };
@@ -30,12 +31,15 @@ static class SeedCommands
         });
         return option;
     }
+
     static Option<long> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 0 };
+
     static Option<string> Model() => new("--model")
     {
         Description = "Model: the seed's *.pth, a state_dict or VaeLab model as .safetensors, or a run id or run folder (its models/model.safetensors)",
         Required = true,
     };
+
     static Option<string> OutDir(string what) => new("--outdir") { Description = $"Output directory for the {what}", Required = true };
     static Option<string?> DataDir() => new("--data_dir") { Description = "The dataset's folder (default: data/<dataset>; Fashion-MNIST: Debian's)" };
 
