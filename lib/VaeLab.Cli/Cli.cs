@@ -8,7 +8,7 @@ using VaeLab.Notebooks;
 namespace VaeLab.Cli;
 
 /// <summary>
-/// The `vaelab` command line: demo, run, reproduce and data. Exit codes: 0 done, 1 a failed notebook, download or data
+/// The `vaelab` command line: demo, run, reproduce, data, and seed 004's train, reconstruct and generate. Exit codes: 0 done, 1 a failed notebook, download or data
 /// file (or anything else that went wrong), 2 bad usage. A failure is one line naming the command and what is wrong,
 /// never a stack trace unless --verbose asks for it. Output goes to the given console, so tests run it in-process.
 /// </summary>
@@ -26,6 +26,7 @@ static class Cli
             DataCommands.Create(console, error),
             verbose,
         };
+        foreach (var seedCommand in SeedCommands.Create(console, error)) root.Add(seedCommand);
         root.HelpName = "vaelab";
         var parsed = root.Parse(args);
         var command = CommandLine(parsed.CommandResult);
@@ -59,9 +60,12 @@ static class Cli
     {
         var expected = e is UsageException or NotebookException or ArgumentException or DataFormatException or IOException
             or UnauthorizedAccessException or InvalidDataException or DownloadException or OperationCanceledException;
-        var message = e.Message.ReplaceLineEndings(" ");
+        var message = (e is ArgumentException argument ? Reason(argument) : e.Message).ReplaceLineEndings(" ");
         return expected ? message : $"unexpected {e.GetType().Name}: {message} (--verbose shows where)";
     }
+
+    /// <summary>An ArgumentException's message without the " (Parameter 'x')" it appends: a library's parameter means nothing on a command line.</summary>
+    internal static string Reason(ArgumentException e) => e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
 
     static Command DemoCommand(IAnsiConsole console, TextWriter error)
     {
@@ -138,18 +142,24 @@ static class Cli
         return command;
     }
 
-    static Option<bool> EchoOption() => new("--echo") { Description = "Print the cells' console output as they write it" };
+    internal static Option<bool> EchoOption() => new("--echo") { Description = "Print the cells' console output as they write it" };
 
-    static Option<int> PositiveOption(string name, string description, int defaultValue) => new(name)
+    /// <summary>A positive integer option; without a default value it is required.</summary>
+    internal static Option<int> PositiveOption(string name, string description, int? defaultValue)
     {
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
-        CustomParser = result =>
+        var option = new Option<int>(name)
         {
-            var text = string.Join(' ', result.Tokens.Select(t => t.Value));
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0) return value;
-            result.AddError($"{name} must be a positive integer, not '{text}'");
-            return defaultValue;
-        },
-    };
+            Description = description,
+            Required = defaultValue is null,
+            CustomParser = result =>
+            {
+                var text = string.Join(' ', result.Tokens.Select(t => t.Value));
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0) return value;
+                result.AddError($"{name} must be a positive integer, not '{text}'");
+                return 0;
+            },
+        };
+        if (defaultValue is { } value) option.DefaultValueFactory = _ => value;
+        return option;
+    }
 }
