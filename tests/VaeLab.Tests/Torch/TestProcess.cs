@@ -7,8 +7,8 @@ namespace VaeLab.Tests.Torch;
 /// <summary>
 /// The test assembly as a process. Under the test host VaeLab initialises before any test runs. Run as a program
 /// (dotnet VaeLab.Tests.dll ...), it is the child process of tests that cannot run in their own: calls that abort the
-/// process, what libgomp reads from the environment when libtorch loads, and how malloc reuses freed memory when no
-/// other test's threads share its arenas.
+/// process, what libgomp reads from the environment when libtorch loads, how malloc reuses freed memory when no
+/// other test's threads share its arenas, and runs registry writers racing another process.
 /// </summary>
 public static class TestProcess
 {
@@ -33,8 +33,11 @@ public static class TestProcess
                 var (faults, pages) = TorchRuntimeTests.FaultsOnReusingFreedBlocks();
                 Console.WriteLine($"{faults} {pages}");
                 return 0;
+            case ["registry-writes", var db, var run, var count]:
+                Runs.RunRegistryTests.WriteMetrics(db, run, int.Parse(count));
+                return 0;
             default:
-                Console.Error.WriteLine("usage: dotnet VaeLab.Tests.dll (abort <name> | threads | malloc-reuse)");
+                Console.Error.WriteLine("usage: dotnet VaeLab.Tests.dll (abort <name> | threads | malloc-reuse | registry-writes <db> <run> <count>)");
                 return 2;
         }
     }

@@ -4,6 +4,14 @@ using static TorchSharp.torch;
 
 namespace VaeLab.Models.Sketch;
 
+/// <summary>Hyperparameters of <see cref="DoodleCnn"/>: seed 001's ten classes (cat, dog, car, tree, house, flower, fish,
+/// star, apple, face) and dropout 0.3.</summary>
+public sealed record DoodleCnnConfig
+{
+    public long num_classes { get; init; } = 10;
+    public double dropout { get; init; } = 0.3;
+}
+
 /// <summary>
 /// Seed 001's CNN classifier for 28x28 rasters [N, 1, 28, 28] (white background, black strokes): Conv3x3 32, 64, 128
 /// (each BatchNorm + ReLU), MaxPool 2, Conv3x3 256, 512 (BatchNorm + ReLU), MaxPool 2, then 512*7*7 -> FC 512 + ReLU
@@ -30,12 +38,17 @@ public sealed class DoodleCnn : nn.Module<Tensor, Tensor>
     public readonly Linear fc2;
     public readonly Linear fc3;
 
-    public long num_classes { get; }
+    public DoodleCnnConfig config { get; }
+    public long num_classes => config.num_classes;
 
-    /// <summary>Seed 001's ten classes: cat, dog, car, tree, house, flower, fish, star, apple, face.</summary>
-    public DoodleCnn(long num_classes = 10, double dropout = 0.3) : base(nameof(DoodleCnn))
+    public DoodleCnn(long num_classes = 10, double dropout = 0.3) : this(new DoodleCnnConfig { num_classes = num_classes, dropout = dropout })
     {
-        this.num_classes = num_classes;
+    }
+
+    public DoodleCnn(DoodleCnnConfig config) : base(nameof(DoodleCnn))
+    {
+        this.config = config;
+        var (num_classes, dropout) = (config.num_classes, config.dropout);
         (conv1, bn1) = (nn.Conv2d(1, 32, 3, padding: 1), nn.BatchNorm2d(32));
         (conv2, bn2) = (nn.Conv2d(32, 64, 3, padding: 1), nn.BatchNorm2d(64));
         (conv3, bn3) = (nn.Conv2d(64, 128, 3, padding: 1), nn.BatchNorm2d(128));
