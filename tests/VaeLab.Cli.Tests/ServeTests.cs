@@ -4,6 +4,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
+using VaeLab.Cli.Serve;
+using VaeLab.Data.Strokes;
+using VaeLab.Display;
+using VaeLab.Models.Sketch;
+using VaeLab.Runs;
 
 namespace VaeLab.Cli.Tests;
 
@@ -127,6 +132,37 @@ public sealed class ServeTests(ServedRuns served) : IClassFixture<ServedRuns>
         var classes = (await doodle.Content.ReadFromJsonAsync<JsonObject>())!["classes"]!.AsArray();
         Assert.Equal(["circle", "square"], classes.Select(c => (string)c!["name"]!).Order());
         Assert.Equal(1.0, classes.Sum(c => (double)c!["probability"]!), 1e-6);
+    }
+
+    [Fact]
+    public void TheDrawModelsStrokesContinueTheDrawingOnItsCanvas()
+    {
+        using var runs = new RunModels(served.Experiments);
+        var run = runs.Run(served.PredictRun, out var file);
+        var classifier = runs.Model(run, file, null, "classify");
+        Stroke[] drawing = [new([40, 80, 120, 160], [80, 180, 80, 180]), new([60, 200], [220, 220])];
+        // The first seed with which the draw model adds something.
+        var (seed, answer) = Enumerable.Range(0, 50).Select(s => (s, DrawingModels.Classify(runs, classifier, drawing, null, 0.4, s)))
+            .First(a => a.Item2.completion!.Length > 0);
+
+        // The reference: the library's drawing of the completed sequence, denormalised, its rows after the prefix highlighted.
+        var scale = classifier.info.normaliser_as<StrokeScale>();
+        var prefix = scale.Normalize(Stroke3.FromStrokes(drawing.Select(s => StrokeSimplifier.Rdp(s, 1.0))));
+        using var draw = SavedModel.load<SketchRnn>(Path.Combine(ModelsOf(served.PredictRun), answer.draw_model + ".safetensors"));
+        var completed = draw.complete([prefix], temperature: 0.4, seed: seed)[0];
+        var reference = completed.ToStrokeDrawing(scale: scale, highlightFrom: prefix.Length).Strokes.Where(s => s.Color is not null).ToList();
+        Assert.Equal(reference.Count, answer.completion!.Length);
+        foreach (var (expected, actual) in reference.Zip(answer.completion))
+        {
+            Assert.Equal(expected.X, actual.x.Select(v => (double)v), new Tolerance(1e-3));
+            Assert.Equal(expected.Y, actual.y.Select(v => (double)v), new Tolerance(1e-3));
+        }
+    }
+
+    sealed class Tolerance(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
+        public int GetHashCode(double value) => 0;
     }
 
     string ModelsOf(string run) => Directory.GetDirectories(served.Experiments, run, SearchOption.AllDirectories).Single() + "/models";
