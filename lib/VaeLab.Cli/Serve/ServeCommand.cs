@@ -24,7 +24,7 @@ static class ServeCommand
         await using var app = DrawingServer.Build(address, options.Port, runs);
         await app.StartAsync(cancellation);
         var url = app.Urls.First();
-        var reach = IPAddress.IsLoopback(address) ? "only this machine can open it (--host 0.0.0.0 shares it on the network)"
+        var reach = IPAddress.IsLoopback(address) ? "only this machine can open it; --host 0.0.0.0 shares it on the network"
             : $"bound to {address}: other machines on the network can open it too";
         output.WriteLine($"vaelab serve: the drawing page is at {url}/ ({reach})");
         output.WriteLine($"runs from {experiments}: {runs.List().Count} with models the page can use; Ctrl+C stops the server");
