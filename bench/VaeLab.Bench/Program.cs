@@ -27,9 +27,10 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 var selected = Benchmarks.For(workload).Where(b => only is null || b.Key.StartsWith(only, StringComparison.Ordinal)).ToArray();
-if (selected.Length == 0)
+var serveSelected = only is null || ServeBenchmark.Key.StartsWith(only, StringComparison.Ordinal);
+if (selected.Length == 0 && !serveSelected)
 {
-    Console.Error.WriteLine($"no benchmark key starts with '{only}'; the keys: {string.Join(", ", Benchmarks.For(workload).Select(b => b.Key))}");
+    Console.Error.WriteLine($"no benchmark key starts with '{only}'; the keys: {string.Join(", ", Benchmarks.For(workload).Select(b => b.Key).Append(ServeBenchmark.Key))}");
     return 2;
 }
 
@@ -45,7 +46,7 @@ var loadBefore = BenchHost.LoadAverage();
 var rows = new List<(Benchmark benchmark, double vaelab, double pytorch)>();
 string pytorchVersion;
 bool pytorchFlushesDenormals;
-double? engine = null;
+double? engine = null, serve = null;
 try
 {
     using var pytorch = new PyTorchProcess(Path.Combine(root, "bench", "pytorch_bench.py"), threads, workload);
@@ -56,6 +57,11 @@ try
         var (ours, theirs) = Benchmarks.Compare(benchmark, pytorch);
         Console.WriteLine($"{benchmark.Key}: VaeLab {Format(ours, benchmark.Unit)}, PyTorch {Format(theirs, benchmark.Unit)}");
         rows.Add((benchmark, ours, theirs));
+    }
+    if (serveSelected)
+    {
+        serve = ServeBenchmark.Seconds(workload.OpRepeats);
+        Console.WriteLine($"{ServeBenchmark.Key}: VaeLab {Format(serve.Value, "ms")}");
     }
     if (only is null)
     {
@@ -81,11 +87,13 @@ report.AppendLine("|---|---:|---:|---:|");
 foreach (var (benchmark, ours, theirs) in rows)
     report.AppendLine($"| {benchmark.Label} | {Format(ours, benchmark.Unit)} | {Format(theirs, benchmark.Unit)} | {(theirs / ours).ToString("F2", CultureInfo.InvariantCulture)} |");
 if (engine is { } seconds) report.AppendLine($"| {EngineBenchmark.Label} | {Format(seconds, "ms")} | — | — |");
+if (serve is { } request) report.AppendLine($"| {ServeBenchmark.Label} | {Format(request, "ms")} | — | — |");
 report.AppendLine();
 report.AppendLine($"Time per call (per step for the VAE): median of {workload.OpRepeats} runs of {workload.OpIterations} calls "
     + $"({workload.ChainIterations} chains) and of {workload.VaeRepeats} runs of {workload.VaeSteps} training step(s) per side, after a warm-up of at least 0.5 s; "
     + "the runs of the two sides alternate. A ratio above 1 means VaeLab is faster. "
-    + (engine is null ? "" : $"The notebook row is the median of {workload.OpRepeats} runs of the engine on 20 cells that each declare a variable, after a run that pays Roslyn's start-up."));
+    + (engine is null ? "" : $"The notebook row is the median of {workload.OpRepeats} runs of the engine on 20 cells that each declare a variable, after a run that pays Roslyn's start-up. ")
+    + (serve is null ? "" : $"The serve row is the median of {workload.OpRepeats} runs of 10 requests, after half a second of them."));
 report.AppendLine($"Sketch-RNN steps per second: median of {workload.Sketch.Repeats} runs of {workload.Sketch.Steps} step(s) per side.");
 
 BenchHost.Publish(report.ToString(), "latest.md");

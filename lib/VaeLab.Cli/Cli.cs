@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Spectre.Console;
+using VaeLab.Cli.Serve;
 using VaeLab.Data;
 using VaeLab.Notebooks;
 
@@ -24,6 +25,7 @@ static class Cli
             Run(console, error),
             Reproduce(console, error),
             DataCommands.Create(console, error),
+            ServePage(console),
             verbose,
         };
         foreach (var seedCommand in SeedCommands.Create(console, error)) root.Add(seedCommand);
@@ -139,6 +141,23 @@ static class Cli
         };
         command.SetAction((result, _) => ReproduceCommand.RunAsync(
             new ReproduceCommand.Options(result.GetValue(notebooks) ?? [], result.GetValue(root), result.GetValue(echo)), console, error));
+        return command;
+    }
+
+    static Command ServePage(IAnsiConsole console)
+    {
+        var port = new Option<int>("--port") { Description = "Port to listen on (0: any free one)", DefaultValueFactory = _ => ServeCommand.DefaultPort };
+        var host = new Option<string>("--host") { Description = "Address to bind: 127.0.0.1 keeps the page on this machine", DefaultValueFactory = _ => "127.0.0.1" };
+        var experiments = new Option<string?>("--experiments")
+        {
+            Description = "Folder of the runs (default: $VAELAB_EXPERIMENTS, else the nearest experiments/ at or above the current folder)",
+        };
+        var command = new Command("serve", "Open a drawing page where the trained models of your runs complete, classify and draw sketches")
+        {
+            port, host, experiments,
+        };
+        command.SetAction((result, cancellation) => ServeCommand.RunAsync(
+            new ServeCommand.Options(result.GetValue(host)!, result.GetValue(port), result.GetValue(experiments)), console.Profile.Out.Writer, cancellation));
         return command;
     }
 
