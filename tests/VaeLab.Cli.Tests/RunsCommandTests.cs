@@ -149,6 +149,23 @@ public sealed class RunsCommandTests : IDisposable
         Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
     }
 
+    [Fact]
+    public async Task ANotebookThatFailsUnderVaelabRunLeavesItsRunFailedWithTheError()
+    {
+        using var repo = new TempRepository();
+        Directory.CreateDirectory(Path.Combine(repo.Root, "experiments"));
+        var notebook = repo.AddNotebook("failing", TempRepository.ReferenceVaeLab, "//parameters\nint epochs = 3;",
+            "var run = VaeLab.Runs.Run.start(\"failing\", new { epochs });", "throw new InvalidOperationException(\"no data\");");
+
+        var result = await Vaelab.Run("run", notebook, "-p", "epochs=4");
+
+        Assert.Equal(1, result.ExitCode);
+        var row = Assert.Single(RunRegistry.open(Path.Combine(repo.Root, "experiments")).list("failing"));
+        Assert.Equal(RunStatus.Failed, row.status);
+        Assert.Contains("InvalidOperationException: no data", row.message);
+        Assert.Equal("""{"epochs":4}""", row.parameters);
+    }
+
     void Git(params string[] args)
     {
         var start = new ProcessStartInfo("git") { WorkingDirectory = root, RedirectStandardOutput = true };
