@@ -26,7 +26,10 @@ static class NotebookRuns
         foreach (var run in runs)
         {
             foreach (var report in reports.Where(File.Exists)) File.Copy(report, Path.Combine(run.path, Path.GetFileName(report)), overwrite: true);
-            console.WriteLine($"run: {run.path}");
+            WritePath(console, "run", run.path);
         }
     }
+
+    /// <summary>"label: path" on a line of its own, never wrapped at the console's width: a path must copy whole.</summary>
+    public static void WritePath(IAnsiConsole console, string label, string path) => console.Profile.Out.Writer.WriteLine($"{label}: {path}");
 }

@@ -32,7 +32,7 @@ static class TrainCommand
                 Html: Path.Combine(staging, Notebook + ".html"), Ipynb: Path.Combine(staging, Notebook + ".ipynb"), options.Echo), console, error);
             var runs = NotebookRuns.Since(notebook, started);
             if (runs.Count == 0) console.WriteLine("the notebook recorded no run");
-            foreach (var model in runs.SelectMany(run => run.model_names.Select(run.model_path))) console.WriteLine($"model: {model}");
+            foreach (var model in runs.SelectMany(run => run.model_names.Select(run.model_path))) NotebookRuns.WritePath(console, "model", model);
             return code;
         }
         finally

@@ -24,23 +24,12 @@ public sealed class ReliabilityTests : IDisposable
         Directory.Delete(folder, recursive: true);
     }
 
-    /// <summary>Starts the built `vaelab` in a process of its own, where a stack overflow or an allocation failure cannot take the tests down.</summary>
-    static Process StartChild(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in args.Prepend(Path.Combine(AppContext.BaseDirectory, "VaeLab.Cli.dll"))) start.ArgumentList.Add(argument);
-        start.Environment["DOTNET_GCHeapHardLimit"] = "0x40000000";
-        return Process.Start(start)!;
-    }
+    /// <summary>The built `vaelab` in a process of its own, where a stack overflow or an allocation failure cannot take the tests down.</summary>
+    static readonly Dictionary<string, string> SmallHeap = new() { ["DOTNET_GCHeapHardLimit"] = "0x40000000" };
 
-    static async Task<Invocation> RunChild(params string[] args)
-    {
-        using var child = StartChild(args);
-        var output = child.StandardOutput.ReadToEndAsync();
-        var error = child.StandardError.ReadToEndAsync();
-        await child.WaitForExitAsync();
-        return new Invocation(child.ExitCode, await output, await error);
-    }
+    static Process StartChild(params string[] args) => VaelabChild.Start(SmallHeap, args);
+
+    static Task<Invocation> RunChild(params string[] args) => VaelabChild.Run(SmallHeap, args);
 
     /// <summary>One line, no stack trace.</summary>
     static void AssertOneLine(string error)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using VaeLab.Notebooks;
@@ -24,6 +25,28 @@ static class Vaelab
         console.Profile.Width = 160;
         var exitCode = await Cli.InvokeAsync(args, console, error);
         return new Invocation(exitCode, output.ToString(), error.ToString());
+    }
+}
+
+/// <summary>The built `vaelab` (VaeLab.Cli.dll beside the tests) in a process of its own, with variables added to its
+/// environment: for tests that kill it, or that give it an experiments folder of its own.</summary>
+static class VaelabChild
+{
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in args.Prepend(Path.Combine(AppContext.BaseDirectory, "VaeLab.Cli.dll"))) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        return Process.Start(start)!;
+    }
+
+    public static async Task<Invocation> Run(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var child = Start(environment, args);
+        var output = child.StandardOutput.ReadToEndAsync();
+        var error = child.StandardError.ReadToEndAsync();
+        await child.WaitForExitAsync();
+        return new Invocation(child.ExitCode, await output, await error);
     }
 }
 

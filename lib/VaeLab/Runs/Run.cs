@@ -88,7 +88,8 @@ public sealed class Run
     /// </summary>
     public static Run start(string notebook, object? parameters = null, Device? device = null, string? experiments = null)
     {
-        var root = experiments is null ? RunFolder.experiments_folder() : Directory.CreateDirectory(experiments).FullName;
+        // Made when missing: $VAELAB_EXPERIMENTS may name a folder that is yet to be.
+        var root = Directory.CreateDirectory(experiments ?? RunFolder.experiments_folder()).FullName;
         var registry = RunRegistry.open(root);
         var json = Parameters(parameters);
         lock (Gate)
