@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using VaeLab.Runs;
+using VaeLab.Training;
 
 
 namespace VaeLab.Display;
@@ -21,15 +22,15 @@ public static class Notebook
         get { lock (gate) return reported.ToArray(); }
     }
 
-    /// <summary>Records a headline metric of the run (e.g. test accuracy), also on the run going (<see cref="Run.current"/>)
-    /// if there is one, and returns it for display as a badge.</summary>
+    /// <summary>Records a headline metric of the run (e.g. test accuracy), and returns it for display as a badge. Reported by a
+    /// notebook cell while a run is going (<see cref="Run.current"/>), it is also a metric of that run.</summary>
     public static Metric report(string name, double value, string? unit = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var metric = new Metric(name, value, unit);
         lock (gate) reported.Add(metric);
         MetricReported?.Invoke(name, value);
-        Run.current?.metric(name, value);
+        if (CellInterrupt.InCell) Run.current?.metric(name, value);
         return metric;
     }
 }

@@ -1,14 +1,15 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using VaeLab.Runs;
+using VaeLab.Training;
 
 namespace VaeLab.Display;
 
 /// <summary>
-/// Keeps each figure a notebook displays while a run is going (<see cref="Run.current"/>) in the run's figures/ folder,
-/// numbered in the order shown: grids of images as PNG, drawings as SVG, Plotly figures as a page that draws them
+/// Keeps each figure a notebook cell displays while a run is going (<see cref="Run.current"/>) in the run's figures/
+/// folder, numbered in the order shown: grids of images as PNG, drawings as SVG, Plotly figures as a page that draws them
 /// (plotly.js from its CDN). The kernel's formatter calls it as it renders the value for display, so VS Code and
-/// vaelab run keep the same files.
+/// vaelab run keep the same files; a value rendered outside a cell (a test, a script) is not the run's.
 /// </summary>
 static partial class RunFigures
 {
@@ -17,7 +18,7 @@ static partial class RunFigures
 
     public static void Keep(object value)
     {
-        if (Run.current is not { } run) return;
+        if (!CellInterrupt.InCell || Run.current is not { } run) return;
         if (File(value) is not var (title, extension, content)) return;
         try
         {

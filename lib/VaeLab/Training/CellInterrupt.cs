@@ -21,6 +21,9 @@ static class CellInterrupt
             ? token
             : CancellationToken.None;
 
+    /// <summary>Whether a notebook cell is running in this context (a kernel's invocation context is current).</summary>
+    public static bool InCell => (context ??= Find()) is { } found && found.Current.GetValue(null) is not null;
+
     static Context? Find()
     {
         var type = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "Microsoft.DotNet.Interactive")
