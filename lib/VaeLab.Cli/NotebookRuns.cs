@@ -11,13 +11,21 @@ static class NotebookRuns
     /// of <paramref name="notebook"/> (none without one, or without a registry).</summary>
     public static IReadOnlyList<RunFolder> Since(string notebook, DateTimeOffset since)
     {
-        string experiments;
-        try { experiments = RunFolder.experiments_folder(Path.GetDirectoryName(Path.GetFullPath(notebook))); }
-        catch (DirectoryNotFoundException) { return []; }
-        if (!File.Exists(Path.Combine(experiments, RunRegistry.FileName))) return [];
-        return RunRegistry.open(experiments).list()
+        if (RegistryOf(notebook) is not { } registry) return [];
+        var experiments = Path.GetDirectoryName(registry.path)!;
+        return registry.list()
             .Where(r => r.pid == Environment.ProcessId && r.host == Environment.MachineName && r.started >= since)
             .Select(r => new RunFolder(Path.Combine(experiments, r.folder))).Where(f => Directory.Exists(f.path)).ToList();
+    }
+
+    /// <summary>The registry of the experiments folder a notebook's runs go to (as the notebook, running in its folder,
+    /// finds it); null when there is no such folder or it has no registry yet.</summary>
+    public static RunRegistry? RegistryOf(string notebook)
+    {
+        string experiments;
+        try { experiments = RunFolder.experiments_folder(Path.GetDirectoryName(Path.GetFullPath(notebook))); }
+        catch (DirectoryNotFoundException) { return null; }
+        return File.Exists(Path.Combine(experiments, RunRegistry.FileName)) ? RunRegistry.open(experiments) : null;
     }
 
     /// <summary>Copies the executed notebook and its report (those written) into each run folder, and names the folders.</summary>

@@ -184,7 +184,7 @@ public sealed class Run
             try { loaded = module.load_weights(state, strict: false); }
             catch (ArgumentException e) { throw new ArgumentException($"{file}: {e.Message}", nameof(source), e); }
             Console.WriteLine($"{name}: weights from {file}" +
-                (loaded.unexpected_keys.Count == 0 ? "" : $" (unused there: {string.Join(", ", loaded.unexpected_keys)})"));
+                (loaded.unexpected_keys.Count == 0 ? "" : $" (not used: {string.Join(", ", loaded.unexpected_keys)})"));
             return file;
         }
         finally
