@@ -55,6 +55,21 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task TheRunsANotebookStartsGetItsExecutedNotebookAndReportAndArePrinted()
+    {
+        Directory.CreateDirectory(Path.Combine(repo.Root, "experiments"));
+        repo.AddNotebook("delta", TempRepository.ReferenceVaeLab, "var run = VaeLab.Runs.Run.start(\"delta\");\nrun.finish();");
+
+        var result = await Vaelab.Run("reproduce", "--root", repo.Root);
+
+        Assert.Equal(0, result.ExitCode);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(repo.Root, "experiments", "delta", "runs")));
+        Assert.Contains($"run: {run}\n", result.Output);
+        Assert.Equal(File.ReadAllText(repo.AnalysisFile("delta.ipynb")), File.ReadAllText(Path.Combine(run, "delta.ipynb")));
+        Assert.True(File.Exists(Path.Combine(run, "delta.html")));
+    }
+
+    [Fact]
     public async Task NamedNotebooksRunAloneAndTheIndexKeepsTheOthersEarlierRuns()
     {
         ThreeNotebooks();
