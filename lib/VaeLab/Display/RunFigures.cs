@@ -19,13 +19,13 @@ static partial class RunFigures
     public static void Keep(object value)
     {
         if (!CellInterrupt.InCell || Run.current is not { } run) return;
-        if (File(value) is not var (title, extension, content)) return;
+        if (Picture(value) is not var (title, extension, content)) return;
         try
         {
             var folder = run.folder.figures_folder;
             var number = Directory.Exists(folder) ? Directory.GetFiles(folder).Length + 1 : 1;
             var slug = NotInName().Replace(title.ToLowerInvariant(), "-").Trim('-');
-            System.IO.File.WriteAllBytes(run.figure_path($"{number:00}-{(slug.Length == 0 ? "figure" : slug[..Math.Min(slug.Length, 60)])}{extension}"), content);
+            File.WriteAllBytes(run.figure_path($"{number:00}-{(slug.Length == 0 ? "figure" : slug[..Math.Min(slug.Length, 60)])}{extension}"), content);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -34,7 +34,8 @@ static partial class RunFigures
         }
     }
 
-    static (string title, string extension, byte[] content)? File(object value) => value switch
+    /// <summary>The figure as a file: a title to name it by, its extension and its bytes; null for a value that is no figure.</summary>
+    static (string title, string extension, byte[] content)? Picture(object value) => value switch
     {
         ImageGrid grid => (grid.Title ?? "images", ".png", grid.ToImage().ToPng()),
         Image image => (image.Caption ?? "image", ".png", image.ToPng()),
