@@ -70,6 +70,7 @@ static class ReproduceCommand
             Reports.RemoveFigure(figure);
             return new NotebookResult(name, name, ResultStatus.Failed, null, [], e.Message, DateTimeOffset.UtcNow, Earlier: false);
         }
+        if (!run.Succeeded) RunsCommands.FailUnfinished(path, run.Error);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
         var reportError = Reports.Write(run, ipynb, html, figure, console, htmlOptions);
         return NotebookResult.Of(run, name, reportError);

@@ -46,6 +46,7 @@ static class RunCommand
         console.MarkupLine($"running [bold]{Markup.Escape(path)}[/]" +
             (parameters.Count == 0 ? "" : $" with {Markup.Escape(string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}")))}"));
         var run = await new NotebookProgress(console, options.Echo).RunAsync(notebook, parameters);
+        if (!run.Succeeded) RunsCommands.FailUnfinished(path, run.Error);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
         var reportError = Reports.Write(run, ipynb, html, figure, console, analysis is null ? null : Reports.SharePlotly(analysis, console));
         if (analysis is not null) HtmlExporter.RemoveUnlinkedPlotlyScripts(analysis);

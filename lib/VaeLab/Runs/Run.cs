@@ -86,7 +86,14 @@ public sealed class Run
         var json = Parameters(parameters);
         lock (Gate)
         {
-            current?.End(RunStatus.Interrupted, "a new run started in this process before run.finish()");
+            try
+            {
+                current?.End(RunStatus.Interrupted, "a new run started in this process before run.finish()");
+            }
+            catch (IOException)
+            {
+                // Its folder or registry has gone (deleted): there is nothing left to mark, and the new run must not fail for it.
+            }
             var folder = RunFolder.create(root, notebook, RunFolder.new_id());
             var (commit, dirty) = Git(root);
             using var self = Process.GetCurrentProcess();
@@ -191,10 +198,11 @@ public sealed class Run
         lock (Gate)
         {
             if (record.status != RunStatus.Running) return;
-            record = record with { status = status, ended = DateTimeOffset.Now, message = message };
-            registry.set_status(id, status, record.ended, message);
-            WriteRunJson();
             if (current == this) current = null;
+            var ended = DateTimeOffset.Now;
+            // Another process may have ended it first (vaelab run marks a failed notebook's runs): its word stands.
+            record = registry.end(id, status, ended, message) ? record with { status = status, ended = ended, message = message } : registry.get(id)!;
+            WriteRunJson();
         }
     }
 

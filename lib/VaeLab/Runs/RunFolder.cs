@@ -33,7 +33,7 @@ public sealed partial record RunFolder(string path)
     public const string RunsFolderName = "runs";
 
     /// <summary>Keeps the run folders out of git; promoting a run adds lines after these.</summary>
-    internal const string RunsGitignore =
+    public const string RunsGitignore =
         "# Run folders stay out of git unless promoted (vaelab runs promote), which un-ignores them below, checkpoints excepted.\n/*/\n";
 
     [GeneratedRegex(@"^\d{8}-\d{6}-[0-9a-f]{6}$")]
