@@ -9,7 +9,7 @@ using VaeLab.Notebooks;
 namespace VaeLab.Cli;
 
 /// <summary>
-/// The `vaelab` command line: demo, run, reproduce, data, and seed 004's train, reconstruct and generate. Exit codes: 0 done, 1 a failed notebook, download or data
+/// The `vaelab` command line: demo, run, reproduce, data, runs, serve, and seed 004's train, reconstruct and generate. Exit codes: 0 done, 1 a failed notebook, download or data
 /// file (or anything else that went wrong), 2 bad usage. A failure is one line naming the command and what is wrong,
 /// never a stack trace unless --verbose asks for it. Output goes to the given console, so tests run it in-process.
 /// </summary>
@@ -26,6 +26,7 @@ static class Cli
             Reproduce(console, error),
             DataCommands.Create(console, error),
             ServePage(console),
+            RunsCommands.Create(console),
             verbose,
         };
         foreach (var seedCommand in SeedCommands.Create(console, error)) root.Add(seedCommand);

@@ -7,7 +7,7 @@ namespace VaeLab.Cli;
 /// `vaelab reproduce [NOTEBOOK...]`: runs every notebook of notebooks/ (or those named) with its defaults, writes
 /// analysis/&lt;name&gt;.ipynb and .html for each (and analysis/figures/&lt;name&gt;.svg or .png when it has a figure) and
 /// analysis/index.html over all of them, and goes on after a notebook fails. The reports load plotly.js from
-/// analysis/plotly-&lt;version&gt;.min.js, written once.
+/// analysis/plotly-&lt;version&gt;.min.js, written once. The runs a notebook started get a copy of its two reports.
 /// </summary>
 static class ReproduceCommand
 {
@@ -58,6 +58,7 @@ static class ReproduceCommand
         var name = Path.GetFileNameWithoutExtension(path);
         var (ipynb, html, figure) = (repository.Report(name, ".ipynb"), repository.Report(name, ".html"), repository.Figure(name));
         NotebookRun run;
+        var started = DateTimeOffset.Now;
         try
         {
             run = await runner.RunAsync(NotebookDocument.Load(path), new Dictionary<string, string>());
@@ -70,8 +71,10 @@ static class ReproduceCommand
             Reports.RemoveFigure(figure);
             return new NotebookResult(name, name, ResultStatus.Failed, null, [], e.Message, DateTimeOffset.UtcNow, Earlier: false);
         }
+        if (!run.Succeeded) RunsCommands.FailUnfinished(path, run.Error);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
         var reportError = Reports.Write(run, ipynb, html, figure, console, htmlOptions);
+        NotebookRuns.Keep(NotebookRuns.Since(path, started), console, ipynb, html);
         return NotebookResult.Of(run, name, reportError);
     }
 

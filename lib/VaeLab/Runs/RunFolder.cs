@@ -41,7 +41,7 @@ public sealed partial record RunFolder(string path)
     public const string RunsFolderName = "runs";
 
     /// <summary>Keeps the run folders out of git; promoting a run adds lines after these.</summary>
-    internal const string RunsGitignore =
+    public const string RunsGitignore =
         "# Run folders stay out of git unless promoted (vaelab runs promote), which un-ignores them below, checkpoints excepted.\n/*/\n";
 
     [GeneratedRegex(@"^\d{8}-\d{6}-[0-9a-f]{6}$")]
@@ -52,6 +52,9 @@ public sealed partial record RunFolder(string path)
     public string run_json => Path.Combine(path, "run.json");
     public string models_folder => Path.Combine(path, "models");
     public string checkpoint_path => Path.Combine(path, "checkpoint.safetensors");
+
+    /// <summary>The checkpoint of one of the models of a run that trains several.</summary>
+    public string checkpoint_path_of(string model) => Path.Combine(path, $"checkpoint-{model}.safetensors");
     public string history_path => Path.Combine(path, "history.jsonl");
     public string figures_folder => Path.Combine(path, "figures");
 

@@ -100,10 +100,21 @@ public sealed class RunRegistry
         ("$pid", run.pid), ("$host", run.host), ("$started", Time(run.started)), ("$ended", run.ended is { } e ? Time(e) : null),
         ("$message", run.message), ("$name", run.name)));
 
-    /// <summary>Sets how the run ended (or that it runs again, with ended null).</summary>
-    public void set_status(string id, RunStatus status, DateTimeOffset? ended, string? message = null) => Write(connection =>
-        Expect(id, Execute(connection, "update runs set status = $status, ended = $ended, message = $message where id = $id",
-            ("$id", id), ("$status", Text(status)), ("$ended", ended is { } e ? Time(e) : null), ("$message", message))));
+    /// <summary>Sets how a running run ended; false when it had ended already (another process said how first, and is kept).</summary>
+    public bool end(string id, RunStatus status, DateTimeOffset ended, string? message = null)
+    {
+        if (status == RunStatus.Running) throw new ArgumentException("a run ends finished, failed or interrupted", nameof(status));
+        var changed = 0;
+        Write(connection =>
+        {
+            changed = Execute(connection, "update runs set status = $status, ended = $ended, message = $message where id = $id and status = $running",
+                ("$id", id), ("$status", Text(status)), ("$running", Text(RunStatus.Running)), ("$ended", Time(ended)), ("$message", message));
+            if (changed > 0) return;
+            using var count = Command(connection, "select count(*) from runs where id = $id", ("$id", id));
+            Expect(id, Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture));
+        });
+        return changed > 0;
+    }
 
     public void set_name(string id, string? name) => Write(connection =>
         Expect(id, Execute(connection, "update runs set name = $name where id = $id", ("$id", id), ("$name", name))));
@@ -151,12 +162,16 @@ public sealed class RunRegistry
     {
         var host = Environment.MachineName;
         var stale = list().Where(r => r.status == RunStatus.Running && r.host == host && r.pid is { } pid && !Alive(pid, r.started)).ToList();
-        foreach (var run in stale)
-            Write(connection => Execute(connection,
-                "update runs set status = $status, ended = $ended, message = $message where id = $id and status = $running",
-                ("$id", run.id), ("$status", Text(RunStatus.Interrupted)), ("$running", Text(RunStatus.Running)), ("$ended", Time(DateTimeOffset.Now)),
-                ("$message", $"process {run.pid} ended without finishing the run")));
-        return stale.Select(r => r.id).ToList();
+        return stale.Where(run => end(run.id, RunStatus.Interrupted, DateTimeOffset.Now, $"process {run.pid} ended without finishing the run"))
+            .Select(r => r.id).ToList();
+    }
+
+    /// <summary>Marks the runs this process started that are still running as failed (a notebook whose cell failed before
+    /// run.finish()), keeping the error; returns their ids.</summary>
+    public IReadOnlyList<string> fail_unfinished(string error)
+    {
+        return list().Where(r => r.status == RunStatus.Running && r.pid == Environment.ProcessId && r.host == Environment.MachineName)
+            .Where(r => end(r.id, RunStatus.Failed, DateTimeOffset.Now, error)).Select(r => r.id).ToList();
     }
 
     static bool Alive(int pid, DateTimeOffset started)

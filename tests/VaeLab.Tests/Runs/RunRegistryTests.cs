@@ -36,7 +36,8 @@ public sealed class RunRegistryTests : IDisposable
         registry.add_metrics(record.id, null, [KeyValuePair.Create("test_mse", 0.25)]);
         registry.add_data_file(record.id, "/data/train.bin", "ff00");
         registry.add_artifact(record.id, "model", "models/model.safetensors");
-        registry.set_status(record.id, RunStatus.Finished, record.started.AddMinutes(1));
+        Assert.True(registry.end(record.id, RunStatus.Finished, record.started.AddMinutes(1)));
+        Assert.False(registry.end(record.id, RunStatus.Interrupted, record.started.AddMinutes(2)));
 
         var read = new RunRegistry(Db).get(record.id)!;
 
