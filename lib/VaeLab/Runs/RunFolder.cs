@@ -18,14 +18,6 @@ public sealed record ModelSource(RunFolder? run, string? file)
         throw new FileNotFoundException(
             $"{run.path} has no model '{name}' ({path}); it has {(saved.Count == 0 ? "none" : string.Join(", ", saved))}", path);
     }
-
-    /// <summary>The checkpoint to resume from: the file given, or the run's checkpoint.safetensors.</summary>
-    public string checkpoint_file()
-    {
-        if (file is not null) return file;
-        if (File.Exists(run!.checkpoint_path)) return run.checkpoint_path;
-        throw new FileNotFoundException($"{run.path} has no checkpoint ({run.checkpoint_path}): its training saved none", run.checkpoint_path);
-    }
 }
 
 /// <summary>

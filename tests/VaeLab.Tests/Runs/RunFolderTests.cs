@@ -48,21 +48,6 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
-    public void ResumingTakesTheRunsCheckpointOrTheFileGivenAndSaysWhenTheRunHasNone()
-    {
-        var run = MakeRun("sketch-rnn-draw", "20250101-120000-a1b2c3");
-        var other = Path.Combine(root, "elsewhere.safetensors");
-        File.WriteAllText(other, "");
-
-        var error = Assert.Throws<FileNotFoundException>(() => RunFolder.resolve(run.id, Experiments).checkpoint_file());
-        File.WriteAllText(run.checkpoint_path, "");
-
-        Assert.Contains($"{run.path} has no checkpoint", error.Message);
-        Assert.Equal(run.checkpoint_path, RunFolder.resolve(run.id, Experiments).checkpoint_file());
-        Assert.Equal(other, RunFolder.resolve(other, Experiments).checkpoint_file());
-    }
-
-    [Fact]
     public void AFolderOutsideTheExperimentsRunsIsRefused()
     {
         MakeRun("conv-vae", "20250101-120000-a1b2c3");
