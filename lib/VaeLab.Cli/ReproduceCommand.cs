@@ -7,7 +7,7 @@ namespace VaeLab.Cli;
 /// `vaelab reproduce [NOTEBOOK...]`: runs every notebook of notebooks/ (or those named) with its defaults, writes
 /// analysis/&lt;name&gt;.ipynb and .html for each (and analysis/figures/&lt;name&gt;.svg or .png when it has a figure) and
 /// analysis/index.html over all of them, and goes on after a notebook fails. The reports load plotly.js from
-/// analysis/plotly-&lt;version&gt;.min.js, written once.
+/// analysis/plotly-&lt;version&gt;.min.js, written once. The runs a notebook started get a copy of its two reports.
 /// </summary>
 static class ReproduceCommand
 {
@@ -58,6 +58,7 @@ static class ReproduceCommand
         var name = Path.GetFileNameWithoutExtension(path);
         var (ipynb, html, figure) = (repository.Report(name, ".ipynb"), repository.Report(name, ".html"), repository.Figure(name));
         NotebookRun run;
+        var started = DateTimeOffset.Now;
         try
         {
             run = await runner.RunAsync(NotebookDocument.Load(path), new Dictionary<string, string>());
@@ -73,15 +74,19 @@ static class ReproduceCommand
         if (!run.Succeeded) RunsCommands.FailUnfinished(path, run.Error);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
         var reportError = Reports.Write(run, ipynb, html, figure, console, htmlOptions);
+        NotebookRuns.Keep(NotebookRuns.Since(path, started), console, ipynb, html);
         return NotebookResult.Of(run, name, reportError);
     }
 
-    /// <summary>The notebooks of notebooks/ (.ipynb and .dib), sorted by file name.</summary>
+    /// <summary>The notebook that compares the runs of the others: it runs after them, to see the runs they just made.</summary>
+    const string CompareRuns = "compare-runs";
+
+    /// <summary>The notebooks of notebooks/ (.ipynb and .dib), sorted by file name, compare-runs last.</summary>
     static List<string> NotebookFiles(Repository repository)
     {
         var files = Directory.Exists(repository.Notebooks)
             ? Directory.GetFiles(repository.Notebooks, "*.ipynb").Concat(Directory.GetFiles(repository.Notebooks, "*.dib"))
-                .OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList()
+                .OrderBy(p => Path.GetFileNameWithoutExtension(p) == CompareRuns).ThenBy(Path.GetFileName, StringComparer.Ordinal).ToList()
             : [];
         return files.Count > 0 ? files : throw new UsageException($"no notebooks (*.ipynb, *.dib) in {repository.Notebooks}");
     }

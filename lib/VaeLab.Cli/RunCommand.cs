@@ -9,7 +9,7 @@ namespace VaeLab.Cli;
 /// and analysis/&lt;name&gt;.html in the repository holding the notebook. The figure, if the notebook has one, goes to
 /// analysis/figures/&lt;name&gt;.svg or .png, or beside a report written elsewhere (--html out/x.html: out/x.figure.svg).
 /// A report in analysis/ links the shared analysis/plotly-&lt;version&gt;.min.js as reproduce's do; one elsewhere inlines
-/// plotly.js and stands alone.
+/// plotly.js and stands alone. The runs the notebook started get a copy of both files in their folders, which are printed.
 /// </summary>
 static class RunCommand
 {
@@ -45,11 +45,13 @@ static class RunCommand
         }
         console.MarkupLine($"running [bold]{Markup.Escape(path)}[/]" +
             (parameters.Count == 0 ? "" : $" with {Markup.Escape(string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}")))}"));
+        var started = DateTimeOffset.Now;
         var run = await new NotebookProgress(console, options.Echo).RunAsync(notebook, parameters);
         if (!run.Succeeded) RunsCommands.FailUnfinished(path, run.Error);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
         var reportError = Reports.Write(run, ipynb, html, figure, console, analysis is null ? null : Reports.SharePlotly(analysis, console));
         if (analysis is not null) HtmlExporter.RemoveUnlinkedPlotlyScripts(analysis);
+        NotebookRuns.Keep(NotebookRuns.Since(path, started), console, ipynb, html);
 
         if (reportError is not null) error.WriteLine($"vaelab run: {reportError}");
         if (!run.Succeeded) error.WriteLine($"vaelab run: {name} failed: {run.Error}");

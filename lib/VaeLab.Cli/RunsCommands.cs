@@ -222,9 +222,9 @@ static class RunsCommands
 
     static string Gitignore(RunFolder folder) => Path.Combine(Path.GetDirectoryName(folder.path)!, ".gitignore");
 
-    /// <summary>The lines of runs/.gitignore that keep a promoted run: its folder, less its checkpoint and history log,
-    /// which only resume needs and which can be large.</summary>
-    static string[] Kept(RunFolder folder) => [$"!/{folder.id}/", $"/{folder.id}/{Path.GetFileName(folder.checkpoint_path)}*"];
+    /// <summary>The lines of runs/.gitignore that keep a promoted run: its folder, less its checkpoints and their history
+    /// logs (one per model in a run that trains several), which only resume needs and which can be large.</summary>
+    static string[] Kept(RunFolder folder) => [$"!/{folder.id}/", $"/{folder.id}/checkpoint*.safetensors*"];
 
     /// <summary>The run's metrics as one value each: those of the whole run, and the last epoch's of the others.</summary>
     static Dictionary<string, double> Final(IReadOnlyList<RunMetric> metrics)

@@ -7,7 +7,8 @@ namespace VaeLab.Cli;
 /// <summary>
 /// `vaelab train`: seed 004's train.py as a run of notebooks/conv-vae.ipynb, its flags set as the notebook's parameters
 /// and the seed's 64x64 images. The notebook records the run in experiments/conv-vae/runs/&lt;run-id&gt;/ (under
-/// $VAELAB_EXPERIMENTS when set); the executed notebook and its report go into that folder beside the model.
+/// $VAELAB_EXPERIMENTS when set); the executed notebook and its report go into that folder beside the model, and
+/// nowhere else.
 /// </summary>
 static class TrainCommand
 {
@@ -21,27 +22,23 @@ static class TrainCommand
         if (options.Limit < 0) throw new UsageException($"--limit must be 0 (all) or a number of images, not {options.Limit}");
         var repository = Repository.Find(Environment.CurrentDirectory) ?? throw new UsageException(
             $"vaelab train runs notebooks/{Notebook}.ipynb of a VaeLab checkout, and there is no {Repository.Marker} at or above {Environment.CurrentDirectory}");
-        // Where the notebook, running in notebooks/, puts its runs.
-        var runs = Path.Combine(RunFolder.experiments_folder(repository.Notebooks), Notebook, RunFolder.RunsFolderName);
-        var before = RunFolders(runs);
+        var notebook = Path.Combine(repository.Notebooks, Notebook + ".ipynb");
+        // vaelab run copies the executed notebook and its report into the run folder; they go nowhere else.
         var staging = Directory.CreateTempSubdirectory("vaelab-train-").FullName;
-
-        var code = await RunCommand.RunAsync(new RunCommand.Options(Path.Combine(repository.Notebooks, Notebook + ".ipynb"), Parameters(options),
-            Preset: null, Html: Path.Combine(staging, Notebook + ".html"), Ipynb: Path.Combine(staging, Notebook + ".ipynb"), options.Echo), console, error);
-
-        var run = RunFolders(runs).Except(before).OrderBy(Directory.GetCreationTimeUtc).LastOrDefault();
-        if (run is null)
+        var started = DateTimeOffset.Now;
+        try
         {
-            console.WriteLine($"the notebook made no run folder in {runs}; its executed notebook and report are in {staging}");
+            var code = await RunCommand.RunAsync(new RunCommand.Options(notebook, Parameters(options), Preset: null,
+                Html: Path.Combine(staging, Notebook + ".html"), Ipynb: Path.Combine(staging, Notebook + ".ipynb"), options.Echo), console, error);
+            var runs = NotebookRuns.Since(notebook, started);
+            if (runs.Count == 0) console.WriteLine("the notebook recorded no run");
+            foreach (var model in runs.SelectMany(run => run.model_names.Select(run.model_path))) console.WriteLine($"model: {model}");
             return code;
         }
-        foreach (var file in Directory.EnumerateFiles(staging)) File.Move(file, Path.Combine(run, Path.GetFileName(file)), overwrite: true);
-        Directory.Delete(staging);
-        console.WriteLine($"run: {run}");
-        var models = Path.Combine(run, "models");
-        if (Directory.Exists(models))
-            foreach (var model in Directory.EnumerateFiles(models, "*.safetensors").Order()) console.WriteLine($"model: {model}");
-        return code;
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
     }
 
     /// <summary>The flags as -p name=value pairs of the notebook's parameters cell.</summary>
@@ -66,5 +63,4 @@ static class TrainCommand
         return parameters;
     }
 
-    static HashSet<string> RunFolders(string runs) => Directory.Exists(runs) ? [.. Directory.EnumerateDirectories(runs)] : [];
 }

@@ -30,8 +30,13 @@ public sealed class TrainCommandTests : IDisposable
             """,
             """
             Console.WriteLine($"{dataset}|{data_dir}|{train_limit}|{test_limit}|{image_size}|{max_filters}|{latent_dim}|{batch_size}|{epochs}|{lr}|{seed}|{device}");
-            var models = System.IO.Directory.CreateDirectory("../experiments/conv-vae/runs/20250101-000000-abc123/models");
-            System.IO.File.WriteAllText(System.IO.Path.Combine(models.FullName, "model.safetensors"), "");
+            """,
+            TempRepository.ReferenceVaeLab + """
+
+            var run = VaeLab.Runs.Run.start("conv-vae", new { dataset, epochs });
+            var model = new VaeLab.Models.Sketch.DoodleCnn(2);
+            run.save_model("model", model, model.config);
+            run.finish();
             """);
         Directory.CreateDirectory(Path.Combine(repo.Root, "experiments"));
         Environment.CurrentDirectory = repo.Root;
@@ -43,7 +48,7 @@ public sealed class TrainCommandTests : IDisposable
         repo.Dispose();
     }
 
-    string Run => Path.Combine(repo.Root, "experiments", "conv-vae", "runs", "20250101-000000-abc123");
+    string Runs => Path.Combine(repo.Root, "experiments", "conv-vae", "runs");
 
     [Fact]
     public async Task TheSeedsFlagsBecomeTheNotebooksParametersAndTheRunFolderIsPrinted()
@@ -55,9 +60,10 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("", result.Error);
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"celeb-a|{Path.Combine(repo.Root, "faces")}|500|500|64|32|64|128|100|0.001|3|cpu", result.Output);
-        Assert.Contains($"run: {Run}", result.Output);
-        Assert.Contains($"model: {Path.Combine(Run, "models", "model.safetensors")}", result.Output);
-        Assert.True(File.Exists(Path.Combine(Run, "conv-vae.ipynb")) && File.Exists(Path.Combine(Run, "conv-vae.html")));
+        var run = Assert.Single(Directory.GetDirectories(Runs));
+        Assert.Contains($"run: {run}", result.Output);
+        Assert.Contains($"model: {Path.Combine(run, "models", "model.safetensors")}", result.Output);
+        Assert.True(File.Exists(Path.Combine(run, "conv-vae.ipynb")) && File.Exists(Path.Combine(run, "conv-vae.html")));
         Assert.False(Directory.Exists(repo.Analysis));
     }
 
@@ -80,6 +86,6 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("--latent_dims", missing.Error);
         Assert.Equal(2, negative.ExitCode);
         Assert.Contains("--latent_dims must be a positive integer, not '-4'", negative.Error);
-        Assert.False(Directory.Exists(Run));
+        Assert.False(Directory.Exists(Runs));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using VaeLab.Runs;
 
 
 namespace VaeLab.Display;
@@ -20,13 +21,15 @@ public static class Notebook
         get { lock (gate) return reported.ToArray(); }
     }
 
-    /// <summary>Records a headline metric of the run (e.g. test accuracy) and returns it for display as a badge.</summary>
+    /// <summary>Records a headline metric of the run (e.g. test accuracy), also on the run going (<see cref="Run.current"/>)
+    /// if there is one, and returns it for display as a badge.</summary>
     public static Metric report(string name, double value, string? unit = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var metric = new Metric(name, value, unit);
         lock (gate) reported.Add(metric);
         MetricReported?.Invoke(name, value);
+        Run.current?.metric(name, value);
         return metric;
     }
 }

@@ -17,11 +17,16 @@ public interface IRenderable
 }
 
 /// <summary>The formatter source a <see cref="TypeFormatterSourceAttribute"/> names for an <see cref="IRenderable"/> type:
-/// the kernel's formatter creates it when it first formats a value of the type.</summary>
+/// the kernel's formatter creates it when it first formats a value of the type. A value displayed while a run is going
+/// is also kept in the run's figures/ (<see cref="RunFigures"/>), once, as it renders as its first MIME type.</summary>
 public sealed class FormatterSource<T> : ITypeFormatterSource where T : IRenderable
 {
     public IEnumerable<ITypeFormatter> CreateTypeFormatters() =>
-        T.MimeTypes.Select(mimeType => new MimeFormatter(typeof(T), mimeType, value => ((IRenderable)value).Render(mimeType))).ToList();
+        T.MimeTypes.Select((mimeType, i) => new MimeFormatter(typeof(T), mimeType, value =>
+        {
+            if (i == 0) RunFigures.Keep(value);
+            return ((IRenderable)value).Render(mimeType);
+        })).ToList();
 }
 
 /// <summary>A formatter of one type (and its subtypes) for one MIME type.</summary>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using TorchSharp;
+using VaeLab.Torch;
 using VaeLab.Training;
 using static TorchSharp.torch;
 
@@ -52,7 +53,7 @@ public sealed class Run
 
     readonly Dictionary<string, string> dataFiles = new();
     readonly Dictionary<string, double> finalMetrics = new();
-    bool checkpointRecorded;
+    readonly HashSet<string> checkpointsRecorded = new();
 
     public RunFolder folder { get; }
     public RunRegistry registry { get; }
@@ -65,6 +66,12 @@ public sealed class Run
 
     /// <summary>Where the trainer checkpoints (TrainerOptions.checkpoint_path): checkpoint.safetensors in the run folder.</summary>
     public string checkpoint_path => folder.checkpoint_path;
+
+    /// <summary>The experiments folder the run is in, where the runs it names are looked for.</summary>
+    string Experiments => Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(folder.path)))!;
+
+    /// <summary>Where the trainer of one of several models checkpoints: checkpoint-&lt;model&gt;.safetensors.</summary>
+    public string checkpoint_path_of(string model) => folder.checkpoint_path_of(model);
 
     Run(RunFolder folder, RunRegistry registry, RunRecord record)
     {
@@ -114,33 +121,36 @@ public sealed class Run
     }
 
     /// <summary>Passes the trainer's reports on to <paramref name="then"/> (say, an <see cref="EpochLog"/>), and records each
-    /// epoch's losses: a line in history.jsonl and metrics train.&lt;loss&gt;, valid.&lt;loss&gt; and seconds in the registry.</summary>
-    public IProgress<TrainingProgress> track(IProgress<TrainingProgress>? then = null) => new Tracker(this, then);
+    /// epoch's losses: a line in history.jsonl and metrics train.&lt;loss&gt;, valid.&lt;loss&gt; and seconds in the registry.
+    /// A run that trains several models names each (<paramref name="model"/>): its metrics are then
+    /// &lt;model&gt;.train.&lt;loss&gt;..., and its history lines carry the name.</summary>
+    public IProgress<TrainingProgress> track(IProgress<TrainingProgress>? then = null, string? model = null) => new Tracker(this, then, model);
 
-    sealed class Tracker(Run run, IProgress<TrainingProgress>? then) : IProgress<TrainingProgress>
+    sealed class Tracker(Run run, IProgress<TrainingProgress>? then, string? model) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
         {
-            if (value is { kind: ProgressKind.Epoch, epoch_record: { } epoch }) run.RecordEpoch(epoch);
+            if (value is { kind: ProgressKind.Epoch, epoch_record: { } epoch }) run.RecordEpoch(epoch, model);
             if (value is { kind: ProgressKind.Checkpoint, checkpoint: { } path }) run.RecordCheckpoint(path);
             then?.Report(value);
         }
     }
 
-    void RecordEpoch(EpochRecord epoch)
+    void RecordEpoch(EpochRecord epoch, string? model)
     {
-        File.AppendAllText(folder.history_path, JsonSerializer.Serialize(epoch, Line) + "\n");
-        var values = epoch.train.Select(e => KeyValuePair.Create($"train.{e.Key}", e.Value))
-            .Concat((epoch.validation ?? new Dictionary<string, double>()).Select(e => KeyValuePair.Create($"valid.{e.Key}", e.Value)))
-            .Append(KeyValuePair.Create("seconds", epoch.seconds));
+        var line = JsonSerializer.SerializeToNode(epoch, Line)!.AsObject();
+        if (model is not null) line.Insert(0, "model", model);
+        File.AppendAllText(folder.history_path, line.ToJsonString(Line) + "\n");
+        var prefix = model is null ? "" : model + ".";
+        var values = epoch.train.Select(e => KeyValuePair.Create($"{prefix}train.{e.Key}", e.Value))
+            .Concat((epoch.validation ?? new Dictionary<string, double>()).Select(e => KeyValuePair.Create($"{prefix}valid.{e.Key}", e.Value)))
+            .Append(KeyValuePair.Create($"{prefix}seconds", epoch.seconds));
         registry.add_metrics(id, epoch.epoch, values);
     }
 
     void RecordCheckpoint(string path)
     {
-        if (checkpointRecorded) return;
-        registry.add_artifact(id, "checkpoint", Relative(path));
-        checkpointRecorded = true;
+        if (checkpointsRecorded.Add(Path.GetFullPath(path))) registry.add_artifact(id, "checkpoint", Relative(path));
     }
 
     /// <summary>Saves a trained model as models/&lt;name&gt;.safetensors (see <see cref="SavedModel.save"/>) and records it;
@@ -153,6 +163,66 @@ public sealed class Run
         SavedModel.save(path, module, config, normaliser);
         registry.add_artifact(id, "model", Relative(path));
         return path;
+    }
+
+    /// <summary>Starts <paramref name="module"/> from the weights <paramref name="source"/> names (the init_from parameter): a
+    /// run id or folder (its model <paramref name="name"/>), a .safetensors or a .pth; "" leaves the module as it is. Every
+    /// weight of the module must be there in its shape, or nothing is loaded and the error names each key at fault; keys
+    /// the module has no use for (seed 004's unused shortcut convolutions) are named and left. Returns the file loaded, or null.</summary>
+    public string? init_from(nn.Module module, string source, string name = RunFolder.DefaultModel)
+    {
+        if (source.Length == 0) return null;
+        var file = RunFolder.resolve(source, Experiments).model_file(name);
+        var state = Weights.read(file);
+        try
+        {
+            var missing = module.state_dict().Keys.Where(key => !state.ContainsKey(key)).ToList();
+            if (missing.Count > 0)
+                throw new ArgumentException($"{file}: the weights do not fit {module.GetType().Name}: missing keys: {string.Join(", ", missing)}", nameof(source));
+            LoadedWeights loaded;
+            try { loaded = module.load_weights(state, strict: false); }
+            catch (ArgumentException e) { throw new ArgumentException($"{file}: {e.Message}", nameof(source), e); }
+            Console.WriteLine($"{name}: weights from {file}" +
+                (loaded.unexpected_keys.Count == 0 ? "" : $" (unused there: {string.Join(", ", loaded.unexpected_keys)})"));
+            return file;
+        }
+        finally
+        {
+            foreach (var tensor in state.Values) tensor.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Continues training where the run <paramref name="source"/> names stopped (the resume_from parameter): loads its
+    /// checkpoint (of <paramref name="model"/>, for a run that trains several) into the trainer, whose next fit() goes on
+    /// from that step exactly as the run would have; "" starts from the beginning. <paramref name="source"/> is a run id or
+    /// folder, or a checkpoint file. A run that stopped before its first checkpoint of the model has nothing to continue:
+    /// the model trains from the start, as it says. Returns the checkpoint loaded, or null.
+    /// </summary>
+    public string? resume_from<TBatch>(Trainer<TBatch> trainer, string source, string? model = null)
+    {
+        if (source.Length == 0) return null;
+        string checkpoint;
+        if (Path.GetExtension(source) == ".safetensors")
+        {
+            if (model is not null)
+                throw new ArgumentException($"resume_from '{source}' is one checkpoint file, and this run trains several models: give the run id or folder", nameof(source));
+            checkpoint = Path.GetFullPath(source);
+            if (!File.Exists(checkpoint)) throw new FileNotFoundException($"{checkpoint}: no such checkpoint", checkpoint);
+        }
+        else
+        {
+            var run = RunFolder.resolve(source, Experiments).run!;
+            checkpoint = model is null ? run.checkpoint_path : run.checkpoint_path_of(model);
+            if (!File.Exists(checkpoint))
+            {
+                Console.WriteLine($"{model ?? "the model"}: {run.path} has no checkpoint {Path.GetFileName(checkpoint)}, so it trains from the start");
+                return null;
+            }
+        }
+        var position = trainer.load_checkpoint(checkpoint).position;
+        Console.WriteLine($"{model ?? "the model"}: continues from {checkpoint} at epoch {position.epoch + 1}, step {position.step}");
+        return checkpoint;
     }
 
     /// <summary>A path in the run's figures/ folder for a figure to be written to, recorded as the run's.</summary>

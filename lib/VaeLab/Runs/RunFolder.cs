@@ -44,6 +44,9 @@ public sealed partial record RunFolder(string path)
     public string run_json => Path.Combine(path, "run.json");
     public string models_folder => Path.Combine(path, "models");
     public string checkpoint_path => Path.Combine(path, "checkpoint.safetensors");
+
+    /// <summary>The checkpoint of one of the models of a run that trains several.</summary>
+    public string checkpoint_path_of(string model) => Path.Combine(path, $"checkpoint-{model}.safetensors");
     public string history_path => Path.Combine(path, "history.jsonl");
     public string figures_folder => Path.Combine(path, "figures");
 

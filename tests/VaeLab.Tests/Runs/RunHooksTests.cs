@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+using Microsoft.DotNet.Interactive.Formatting;
+using VaeLab.Display;
+using VaeLab.Runs;
+
+namespace VaeLab.Tests.Runs;
+
+/// <summary>What a notebook's run gets without asking: reported metrics and displayed figures; and the init_from and
+/// resume_from parameters. Run.current is the process's: these tests run one at a time, with the other training tests.</summary>
+[Collection(TrainingSerial.Name)]
+public sealed class RunHooksTests : IDisposable
+{
+    readonly string experiments = Directory.CreateTempSubdirectory("vaelab-run-hooks-").FullName;
+
+    public void Dispose() => Directory.Delete(experiments, recursive: true);
+
+    static readonly string Pth = Path.Combine(AppContext.BaseDirectory, "fixtures", "cli", "seed004_fashion.pth");
+
+    /// <summary>The model the seed-004 fixture holds.</summary>
+    static ConvVae Seed004(int latent_dim = 8) => new(new ConvVaeConfig { image_channels = 1, image_size = 64, latent_dim = latent_dim, max_filters = 32 });
+
+    [Fact]
+    public void ReportedMetricsAndDisplayedFiguresGoToTheRunGoing()
+    {
+        using var scope = NewDisposeScope();
+        var run = Run.start("conv-vae", experiments: experiments);
+        Notebook.report("test_mse", 0.25);
+        new ImageGrid([Image.FromBatch(ones(2, 1, 4, 4))]) { Title = "Reconstructions, epoch 1" }.ToDisplayString(Mime.Html);
+        new Figure("Loss").Line([2.0, 1.0]).ToDisplayString(Mime.Html);
+        run.finish();
+        Notebook.report("after_the_run", 1);
+
+        Assert.Equal([new RunMetric(null, "test_mse", 0.25)], run.registry.metrics(run.id));
+        Assert.Equal(0.25, (double)JsonNode.Parse(File.ReadAllText(run.folder.run_json))!["metrics"]!["test_mse"]!);
+        var figures = Directory.GetFiles(run.folder.figures_folder).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["01-reconstructions-epoch-1.png", "02-loss.html"], figures);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(run.folder.figures_folder, figures[0]!))[..4]);
+        Assert.Contains("Plotly.newPlot", File.ReadAllText(Path.Combine(run.folder.figures_folder, figures[1]!)));
+        Assert.Equal(["figures/01-reconstructions-epoch-1.png", "figures/02-loss.html"],
+            run.registry.artifacts(run.id).Where(a => a.kind == "figure").Select(a => a.path).Order());
+    }
+
+    [Fact]
+    public void ARunThatTrainsSeveralModelsNamesEachInItsMetricsHistoryAndCheckpoints()
+    {
+        var run = Run.start("cvae-completion", experiments: experiments);
+        var progress = run.track(model: "no-decoder-z");
+        progress.Report(new TrainingProgress(ProgressKind.Epoch, new TrainerPosition(1, 1, 0), 1, 1,
+            epoch_record: new EpochRecord(0, 1, new Dictionary<string, double> { ["loss"] = 2 }, new Dictionary<string, double> { ["loss"] = 3 }, 0.5)));
+        run.finish();
+
+        Assert.Contains(new RunMetric(0, "no-decoder-z.valid.loss", 3), run.registry.metrics(run.id));
+        Assert.Equal("no-decoder-z", (string?)JsonNode.Parse(File.ReadAllLines(run.folder.history_path).Single())!["model"]);
+        Assert.Equal(Path.Combine(run.folder.path, "checkpoint-no-decoder-z.safetensors"), run.checkpoint_path_of("no-decoder-z"));
+    }
+
+    [Fact]
+    public void InitFromLoadsAPthOrARunsModelAndNamesTheKeysThatDoNotFit()
+    {
+        using var scope = NewDisposeScope();
+        var run = Run.start("conv-vae", experiments: experiments);
+        manual_seed(1);
+        var from_pth = Seed004();
+        Assert.Equal(Pth, run.init_from(from_pth, Pth));
+        var expected = Weights.read(Pth);
+        foreach (var (key, tensor) in from_pth.state_dict()) TensorAssert.Identical(expected[key], tensor, key);
+        run.save_model("model", from_pth, from_pth.config);
+        run.finish();
+
+        var next = Run.start("conv-vae", experiments: experiments);
+        manual_seed(2);
+        var from_run = Seed004();
+        Assert.Equal(run.folder.model_path(), next.init_from(from_run, run.id));
+        foreach (var (key, tensor) in from_run.state_dict()) TensorAssert.Identical(expected[key], tensor, key);
+        Assert.Null(next.init_from(from_run, ""));
+
+        var error = Assert.Throws<ArgumentException>(() => next.init_from(Seed004(latent_dim: 4), Pth));
+        Assert.Contains($"{Pth}: the weights do not fit ConvVae: wrong shapes: ", error.Message);
+        Assert.Contains("encoder.proj_mu.weight is [8, ", error.Message);
+        var part = Path.Combine(experiments, "part.safetensors");
+        safetensors.save_file(new Dictionary<string, Tensor> { ["encoder.proj_mu.weight"] = expected["encoder.proj_mu.weight"] }, part);
+        var partial = Seed004();
+        var before = partial.encoder.proj_mu.weight!.clone();
+        error = Assert.Throws<ArgumentException>(() => next.init_from(partial, part));
+        Assert.StartsWith($"{part}: the weights do not fit ConvVae: missing keys: encoder.", error.Message);
+        TensorAssert.Identical(before, partial.encoder.proj_mu.weight!, "a weight of a model that was refused");
+        next.finish();
+    }
+
+    [Fact]
+    public void ResumeFromARunThatStoppedBeforeAModelsFirstCheckpointTrainsItFromTheStart()
+    {
+        using var scope = NewDisposeScope();
+        var first = Run.start("cvae-completion", experiments: experiments);
+        first.fail(new OperationCanceledException("killed"));
+        var run = Run.start("cvae-completion", experiments: experiments);
+        var model = nn.Linear(2, 2);
+        var trainer = new Trainer<Tensor>(model, [optim.SGD(model.parameters(), 0.1)], (x, _) => new Dictionary<string, Tensor> { ["loss"] = model.call(x).sum() });
+
+        Assert.Null(run.resume_from(trainer, first.id, model: "full"));
+        Assert.Equal(new TrainerPosition(0, 0, 0), trainer.position);
+        var error = Assert.Throws<ArgumentException>(() => run.resume_from(trainer, first.checkpoint_path_of("full"), model: "full"));
+        Assert.Contains("give the run id or folder", error.Message);
+        run.finish();
+    }
+}
