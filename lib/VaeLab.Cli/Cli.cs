@@ -25,8 +25,8 @@ static class Cli
             Run(console, error),
             Reproduce(console, error),
             DataCommands.Create(console, error),
-            ServePage(console),
             RunsCommands.Create(console),
+            ServePage(console),
             verbose,
         };
         foreach (var seedCommand in SeedCommands.Create(console, error)) root.Add(seedCommand);

@@ -78,12 +78,15 @@ static class ReproduceCommand
         return NotebookResult.Of(run, name, reportError);
     }
 
-    /// <summary>The notebooks of notebooks/ (.ipynb and .dib), sorted by file name.</summary>
+    /// <summary>The notebook that compares the runs of the others: it runs after them, to see the runs they just made.</summary>
+    const string CompareRuns = "compare-runs";
+
+    /// <summary>The notebooks of notebooks/ (.ipynb and .dib), sorted by file name, compare-runs last.</summary>
     static List<string> NotebookFiles(Repository repository)
     {
         var files = Directory.Exists(repository.Notebooks)
             ? Directory.GetFiles(repository.Notebooks, "*.ipynb").Concat(Directory.GetFiles(repository.Notebooks, "*.dib"))
-                .OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList()
+                .OrderBy(p => Path.GetFileNameWithoutExtension(p) == CompareRuns).ThenBy(Path.GetFileName, StringComparer.Ordinal).ToList()
             : [];
         return files.Count > 0 ? files : throw new UsageException($"no notebooks (*.ipynb, *.dib) in {repository.Notebooks}");
     }

@@ -70,6 +70,18 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task CompareRunsRunsLastSoThatItSeesTheRunsJustMade()
+    {
+        repo.AddNotebook("compare-runs", "Console.WriteLine(System.IO.File.Exists(\"conv-vae ran\") ? \"after conv-vae\" : \"before conv-vae\");");
+        repo.AddNotebook("conv-vae", "System.IO.File.WriteAllText(\"conv-vae ran\", \"\");");
+
+        var result = await Vaelab.Run("reproduce", "--root", repo.Root);
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Equal("after conv-vae\n", repo.Stdout("compare-runs"));
+    }
+
+    [Fact]
     public async Task NamedNotebooksRunAloneAndTheIndexKeepsTheOthersEarlierRuns()
     {
         ThreeNotebooks();

@@ -56,6 +56,8 @@ public sealed class KernelNotebookTests(KernelNotebookTests.Runs runs, ITestOutp
         {
             ["data"] = [Image], ["model"] = [Table], ["curves"] = [PlotlyFigure], ["test"] = [PlotlyFigure, Table], ["mistakes"] = [Image],
         },
+        // What it shows depends on the runs the registry holds when it runs (VaeLab.Cli.Tests' NotebookRunTests checks that).
+        ["compare-runs"] = new(),
     };
 
     public static TheoryData<string> Notebooks => [.. Names];
