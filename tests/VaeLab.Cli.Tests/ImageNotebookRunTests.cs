@@ -11,7 +11,7 @@ namespace VaeLab.Cli.Tests;
 /// resume_from on the real conv-vae notebook at its tiny settings.
 /// </summary>
 [Collection(NotebookCommands.Name)]
-public sealed class NotebookRunsTests : IDisposable
+public sealed class ImageNotebookRunTests : IDisposable
 {
     readonly string folder = Directory.CreateTempSubdirectory("vaelab-notebook-runs-").FullName;
 
