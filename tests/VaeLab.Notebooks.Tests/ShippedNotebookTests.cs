@@ -267,6 +267,18 @@ public class ShippedNotebookTests
                 Assert.False(SameValue(defaults[key], value), $"{Path.GetFileName(preset)} sets {key} to the notebook's default, {value?.ToJsonString()}");
     }
 
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void ItsRunRecordsEveryParameterAndNothingElse(string name)
+    {
+        // Run.start takes the parameters as an anonymous object of the variables, so one left out is not recorded.
+        var source = string.Join('\n', NotebookDocument.Load(NotebookPath(name)).Cells.Select(c => c.Source));
+        var start = Regex.Match(source, $@"Run\.start\(""{name}"", new \{{(?<names>[^}}]*)\}}");
+        Assert.True(start.Success, $"{name}.ipynb does not start a run named {name} with an anonymous object of its parameters");
+        var recorded = start.Groups["names"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(ParametersOf(name).Select(d => d.Name).Order(), recorded.Order());
+    }
+
     static IReadOnlyList<NotebookParameters.Declaration> ParametersOf(string name) =>
         NotebookParameters.Parse(NotebookDocument.Load(NotebookPath(name)).Cells.Single(c => c.HasTag(NotebookParameters.ParametersTag)).Source);
 
