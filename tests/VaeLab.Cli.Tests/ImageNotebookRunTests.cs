@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using VaeLab.Runs;
 using VaeLab.Torch;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using VaeLab.Cli.Serve;
 using VaeLab.Data.Doodles;
 using VaeLab.Notebooks;
-using VaeLab.Runs;
 
 namespace VaeLab.Cli.Tests;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using VaeLab.Models.Sketch;
-using VaeLab.Runs;
 using VaeLab.Training;
 
 namespace VaeLab.Cli.Tests;

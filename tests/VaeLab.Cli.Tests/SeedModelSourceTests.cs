@@ -1,5 +1,4 @@
 using VaeLab.Models;
-using VaeLab.Runs;
 using VaeLab.Torch;
 
 namespace VaeLab.Cli.Tests;

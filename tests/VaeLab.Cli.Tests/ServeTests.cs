@@ -8,7 +8,6 @@ using VaeLab.Cli.Serve;
 using VaeLab.Data.Strokes;
 using VaeLab.Display;
 using VaeLab.Models.Sketch;
-using VaeLab.Runs;
 
 namespace VaeLab.Cli.Tests;
 

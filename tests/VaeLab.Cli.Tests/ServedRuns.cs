@@ -6,7 +6,6 @@ using VaeLab.Data.Doodles;
 using VaeLab.Data.Strokes;
 using VaeLab.Models;
 using VaeLab.Models.Sketch;
-using VaeLab.Runs;
 using VaeLab.Training;
 using static TorchSharp.torch;
 

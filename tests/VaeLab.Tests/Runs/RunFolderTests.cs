@@ -1,5 +1,3 @@
-using VaeLab.Runs;
-
 namespace VaeLab.Tests.Runs;
 
 public sealed class RunFolderTests : IDisposable

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.DotNet.Interactive.Formatting;
 using VaeLab.Display;
-using VaeLab.Runs;
 
 namespace VaeLab.Tests.Runs;
 

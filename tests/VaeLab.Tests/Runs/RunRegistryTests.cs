@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using VaeLab.Runs;
 using VaeLab.Tests.Torch;
 
 namespace VaeLab.Tests.Runs;

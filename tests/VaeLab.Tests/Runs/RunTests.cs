@@ -1,7 +1,4 @@
 using System.Text.Json.Nodes;
-using VaeLab.Models.Sketch;
-using VaeLab.Runs;
-using VaeLab.Training;
 
 namespace VaeLab.Tests.Runs;
 

@@ -1,9 +1,4 @@
 using VaeLab.Data;
-using VaeLab.Data.Strokes;
-using VaeLab.Models;
-using VaeLab.Models.Sketch;
-using VaeLab.Runs;
-using VaeLab.Torch;
 
 namespace VaeLab.Tests.Runs;
 
