@@ -77,13 +77,13 @@ static class RunsCommands
                 console.WriteLine($"no runs in {context.registry.path}");
                 return 0;
             }
-            var table = new Table().Border(TableBorder.Simple)
-                .AddColumn(new TableColumn("run").NoWrap()).AddColumns("notebook", "name", "status").AddColumn(new TableColumn("started").NoWrap())
-                .AddColumn(new TableColumn("time").RightAligned().NoWrap()).AddColumn("metrics");
-            foreach (var run in runs)
-                table.AddRow(Cells(run.id, run.notebook, run.name ?? "", Status(run.status), $"{run.started:yyyy-MM-dd HH:mm}",
-                    NotebookProgress.Duration(run.ended - run.started), Headline(context.registry.metrics(run.id))));
-            console.Write(table);
+            // One unwrapped line per run, as `docker ps` prints: readable in a terminal of any width, and for grep. The run
+            // id says when it started; a name column only when some run has a name.
+            var named = runs.Any(r => r.name is not null);
+            var lines = runs.Select(run => (string[])[run.id, run.notebook, .. named ? [run.name ?? ""] : Array.Empty<string>(), Status(run.status),
+                NotebookProgress.Duration(run.ended - run.started), Headline(context.registry.metrics(run.id))]);
+            string[] header = ["run", "notebook", .. named ? ["name"] : Array.Empty<string>(), "status", "time", "metrics"];
+            WriteColumns(console.Profile.Out.Writer, [header, .. lines]);
             return 0;
         });
         return command;
@@ -119,11 +119,11 @@ static class RunsCommands
             if (epochs.Count > 0)
             {
                 var names = epochs.Select(m => m.name).Distinct().ToList();
-                var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("epoch").RightAligned());
-                foreach (var name in names) table.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
-                foreach (var epoch in epochs.GroupBy(m => m.epoch!.Value).OrderBy(g => g.Key))
-                    table.AddRow(Cells([$"{epoch.Key + 1}", .. names.Select(n => epoch.FirstOrDefault(m => m.name == n) is { } m ? Number(m.value) : "")]));
-                console.Write(table);
+                var rows = epochs.GroupBy(m => m.epoch!.Value).OrderBy(g => g.Key)
+                    .Select(epoch => (string[])[$"  {epoch.Key + 1}", .. names.Select(n => epoch.FirstOrDefault(m => m.name == n) is { } m ? Number(m.value) : "-")]);
+                console.WriteLine();
+                console.MarkupLine("[bold]metrics per epoch[/]");
+                WriteColumns(console.Profile.Out.Writer, [["  epoch", .. names], .. rows]);
             }
             Section(console, "artifacts", context.registry.artifacts(record.id).Select(a => (a.kind, a.path)));
             return 0;
@@ -146,18 +146,20 @@ static class RunsCommands
             var parameters = records.Select(r => JsonNode.Parse(r.parameters)!.AsObject()).ToList();
             var metrics = records.Select(r => Final(context.registry.metrics(r.id))).ToList();
 
-            var table = new Table().Border(TableBorder.Simple).AddColumn("");
-            foreach (var record in records) table.AddColumn(Markup.Escape(record.name ?? record.id));
-            table.AddRow(Cells(["notebook", .. records.Select(r => r.notebook)]));
-            table.AddRow(Cells(["status", .. records.Select(r => Status(r.status))]));
+            List<string[]> rows =
+            [
+                ["", .. records.Select(r => r.name ?? r.id)],
+                ["notebook", .. records.Select(r => r.notebook)],
+                ["status", .. records.Select(r => Status(r.status))],
+            ];
             foreach (var key in parameters.SelectMany(p => p.Select(e => e.Key)).Distinct())
             {
-                var values = parameters.Select(p => p.TryGetPropertyValue(key, out var v) ? v?.ToJsonString() ?? "null" : "").ToList();
-                if (result.GetValue(all) || values.Distinct().Count() > 1) table.AddRow(Cells([key, .. values]));
+                var values = parameters.Select(p => p.TryGetPropertyValue(key, out var v) ? v?.ToJsonString() ?? "null" : "-").ToList();
+                if (result.GetValue(all) || values.Distinct().Count() > 1) rows.Add([key, .. values]);
             }
             foreach (var name in metrics.SelectMany(m => m.Keys).Distinct())
-                table.AddRow(Cells([name, .. metrics.Select(m => m.TryGetValue(name, out var v) ? Number(v) : "")]));
-            console.Write(table);
+                rows.Add([name, .. metrics.Select(m => m.TryGetValue(name, out var v) ? Number(v) : "-")]);
+            WriteColumns(console.Profile.Out.Writer, rows);
             return 0;
         });
         return command;
@@ -243,15 +245,22 @@ static class RunsCommands
         return string.Join(", ", parts);
     }
 
+    /// <summary>Rows of cells, each column but the last padded to its widest cell.</summary>
+    static void WriteColumns(TextWriter output, IReadOnlyList<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var row in rows)
+            output.WriteLine(string.Concat(row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c] + 3))).TrimEnd());
+    }
+
     static void Section(IAnsiConsole console, string title, IEnumerable<(string key, string value)> rows)
     {
         var list = rows.ToList();
         if (list.Count == 0) return;
         console.WriteLine();
         console.MarkupLine($"[bold]{title}[/]");
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap().Padding(2, 0, 2, 0)).AddColumn();
-        foreach (var (key, value) in list) grid.AddRow(Cells(key, value));
-        console.Write(grid);
+        // Unwrapped, so that a SHA-256 or a long path stays on its line.
+        WriteColumns(console.Profile.Out.Writer, list.Select(row => new[] { "  " + row.key, row.value }).ToList());
     }
 
     static IEnumerable<(string, string)> Pairs(JsonObject json) => json.Select(e => (e.Key, e.Value?.ToJsonString() ?? "null"));

@@ -14,7 +14,8 @@ public sealed class RunsCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    Task<Invocation> Runs(params string[] args) => Vaelab.Run(["runs", .. args, "--experiments", Experiments]);
+    // 80 columns, as when piped: a run's line, a SHA-256 or a metric's name must not wrap.
+    Task<Invocation> Runs(params string[] args) => Vaelab.RunAt(80, ["runs", .. args, "--experiments", Experiments]);
 
     /// <summary>A finished run with two epochs of losses, a test accuracy, a data file and a saved model.</summary>
     Run Trained(string notebook, object parameters, double last_loss, bool finish = true)

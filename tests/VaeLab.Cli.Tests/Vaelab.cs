@@ -11,7 +11,10 @@ sealed record Invocation(int ExitCode, string Output, string Error);
 /// <summary>Runs the command line in this process, its output captured as a console without a terminal shows it.</summary>
 static class Vaelab
 {
-    public static async Task<Invocation> Run(params string[] args)
+    public static Task<Invocation> Run(params string[] args) => RunAt(160, args);
+
+    /// <summary>As <see cref="Run"/>, on a console <paramref name="width"/> columns wide (80: what Spectre assumes when the output is piped).</summary>
+    public static async Task<Invocation> RunAt(int width, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -22,7 +25,7 @@ static class Vaelab
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
         });
-        console.Profile.Width = 160;
+        console.Profile.Width = width;
         var exitCode = await Cli.InvokeAsync(args, console, error);
         return new Invocation(exitCode, output.ToString(), error.ToString());
     }
