@@ -84,7 +84,10 @@ public sealed class NotebookRunTests : IDisposable
         foreach (var (epochs, pcc) in new[] { (1, 0.25), (2, 0.5), (4, 0.75) })
         {
             var run = Run.start("split-vae", new { epochs, lr = 1e-3 }, experiments: experiments);
-            for (var epoch = 0; epoch < epochs; epoch++) run.registry.add_metrics(run.id, epoch, [KeyValuePair.Create("train.loss", 10.0 / (epoch + 1))]);
+            // The longest run also trains a second model, whose metrics carry its name.
+            for (var epoch = 0; epoch < epochs; epoch++)
+                run.registry.add_metrics(run.id, epoch, [KeyValuePair.Create("train.loss", 10.0 / (epoch + 1)),
+                    .. epochs == 4 ? new[] { KeyValuePair.Create("decoder.train.loss", 1.0) } : []]);
             run.metric("pcc_kl_sum_lambda_1e-6", pcc);
             run.metric("pcc_kl_sum_lambda_1e0", pcc / 2);
             run.metric("train_seconds", 100 * epochs);
@@ -97,7 +100,7 @@ public sealed class NotebookRunTests : IDisposable
         other.metric("test_ssim", 0.5);
         other.finish();
 
-        var compared = await NotebookRunner.RunAsync(NotebookPath("compare-runs"), new Dictionary<string, string> { ["parameter"] = "epochs" });
+        var compared = await NotebookRunner.RunAsync(NotebookPath("compare-runs"), new Dictionary<string, string> { ["parameter"] = "epochs", ["curve"] = "train.loss" });
 
         Assert.True(compared.Succeeded, compared.Error);
         var table = Assert.Single(Shown(compared, "runs")).Data["text/html"];
@@ -105,7 +108,7 @@ public sealed class NotebookRunTests : IDisposable
         Assert.All(ids, id => Assert.Contains(id, table));
         Assert.DoesNotContain(failed.id, table);
         Assert.DoesNotContain(other.id, table);
-        Assert.Contains("3 runs; the same in all: lr = 0.001", Printed(compared, "runs"));
+        Assert.Contains("Runs compared: 3. The same in all: lr = 0.001", Printed(compared, "runs"));
 
         var bars = Assert.Single(Figures(compared, "metrics"));
         Assert.Equal(ids, bars.Select(t => (string)t!["name"]!));
@@ -120,7 +123,8 @@ public sealed class NotebookRunTests : IDisposable
         Assert.Equal([-6.0, 0.0], sweep[1]!["x"]!.AsArray().Select(x => (double)x!));
         Assert.Equal([0.5, 0.25], sweep[1]!["y"]!.AsArray().Select(y => (double)y!));
         var curves = Assert.Single(Figures(compared, "curves"));
-        Assert.Equal([1, 2, 4], curves.Select(t => t!["x"]!.AsArray().Count));
+        Assert.Equal([1, 2, 4, 4], curves.Select(t => t!["x"]!.AsArray().Count));
+        Assert.Equal([ids[0], ids[1], ids[2], $"{ids[2]}/decoder"], curves.Select(t => (string)t!["name"]!));
         Assert.Contains(Shown(compared, "curves"), o => o.Data.GetValueOrDefault("text/html", "").Contains(Table));
     }
 
