@@ -54,6 +54,7 @@ public sealed class Run
     readonly Dictionary<string, string> dataFiles = new();
     readonly Dictionary<string, double> finalMetrics = new();
     readonly HashSet<string> checkpointsRecorded = new();
+    string? resumedFrom;
 
     public RunFolder folder { get; }
     public RunRegistry registry { get; }
@@ -214,6 +215,7 @@ public sealed class Run
         else
         {
             var run = RunFolder.resolve(source, Experiments).run!;
+            SayWhatDiffers(run);
             checkpoint = model is null ? run.checkpoint_path : run.checkpoint_path_of(model);
             if (!File.Exists(checkpoint))
             {
@@ -224,6 +226,21 @@ public sealed class Run
         var position = trainer.load_checkpoint(checkpoint).position;
         Console.WriteLine($"{model ?? "the model"}: continues from {checkpoint} at epoch {position.epoch + 1}, step {position.step}");
         return checkpoint;
+    }
+
+    /// <summary>Training goes on as the checkpoint left it, whatever this run's parameters say; those that differ from the
+    /// resumed run's are named, so that a changed one (more epochs, on purpose, or a typo) is seen.</summary>
+    void SayWhatDiffers(RunFolder resumed)
+    {
+        // Once a run: a run that trains several models resumes each from the same run.
+        if (resumedFrom == resumed.path || !File.Exists(resumed.run_json)) return;
+        resumedFrom = resumed.path;
+        var theirs = JsonNode.Parse(File.ReadAllText(resumed.run_json))?["parameters"] as JsonObject;
+        if (theirs is null) return;
+        var differing = parameters.Where(p => p.Key is not ("init_from" or "resume_from") && theirs.ContainsKey(p.Key)
+                                              && !JsonNode.DeepEquals(p.Value, theirs[p.Key]))
+            .Select(p => $"{p.Key} {theirs[p.Key]?.ToJsonString()} -> {p.Value?.ToJsonString()}").ToList();
+        if (differing.Count > 0) Console.WriteLine($"parameters that differ from those of {resumed.id}: {string.Join(", ", differing)}");
     }
 
     /// <summary>A path in the run's figures/ folder for a figure to be written to, recorded as the run's.</summary>

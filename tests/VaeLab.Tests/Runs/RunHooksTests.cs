@@ -97,4 +97,33 @@ public sealed class RunHooksTests : IDisposable
         Assert.Contains("give the run id or folder", error.Message);
         run.finish();
     }
+
+    [Fact]
+    public void ResumeFromNamesTheParametersThatDifferFromTheResumedRunsOnce()
+    {
+        using var scope = NewDisposeScope();
+        Trainer<Tensor> Trainer(nn.Module<Tensor, Tensor> model) =>
+            new(model, [optim.SGD(model.parameters(), 0.1)], (x, _) => new Dictionary<string, Tensor> { ["loss"] = model.call(x).sum() });
+        var first = Run.start("cvae-completion", new { epochs = 2, lr = 0.1, resume_from = "" }, experiments: experiments);
+        var model = nn.Linear(2, 2);
+        Trainer(model).save_checkpoint(first.checkpoint_path);
+        first.finish();
+
+        var run = Run.start("cvae-completion", new { epochs = 4, lr = 0.1, resume_from = first.id }, experiments: experiments);
+        var printed = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(printed);
+        try
+        {
+            run.resume_from(Trainer(model), first.id);
+            run.resume_from(Trainer(model), first.id);
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+        var said = printed.ToString().Split('\n').Where(l => l.StartsWith("parameters that differ")).ToList();
+        Assert.Equal([$"parameters that differ from those of {first.id}: epochs 2 -> 4"], said);
+        run.finish();
+    }
 }
