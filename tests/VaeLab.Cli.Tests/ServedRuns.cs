@@ -47,7 +47,7 @@ public sealed partial class ServedRuns : IAsyncLifetime
         var run = Run.start("cvae-completion", new { image_size = 16 }, experiments: Experiments);
         var config = new CvaeConfig { image_size = 16, latent_dim = 4, encoder_channels = [4, 8, 8], decoder_channels = [8, 4] };
         var model = new Cvae(config);
-        var pairs = new CompletionPairs(drawings.Train.Select(e => e.Drawing).ToList(), drawings.Classes, DrawingModels.CvaeRaster(16));
+        var pairs = new CompletionPairs(drawings.Train.Select(e => e.Drawing).ToList(), drawings.Classes, RasterOptions.Seed000At(16));
         var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
         foreach (var batch in pairs.batches(0, 16).Take(3))
             using (batch)

@@ -43,12 +43,6 @@ static class DrawingModels
 
     public const int DefaultSamples = 4;
 
-    /// <summary>cvae-completion's drawing: seed 000's 64x64 raster scaled to the model's image size, margin with it.</summary>
-    public static RasterOptions CvaeRaster(int image_size) => RasterOptions.Seed000 with
-    {
-        Width = image_size, Height = image_size, Margin = (int)Math.Round(5.0 * image_size / 64),
-    };
-
     public static CompleteResponse Complete(LoadedModel loaded, IReadOnlyList<Stroke> strokes, int samples)
     {
         var cvae = (Cvae)loaded.module;
@@ -56,7 +50,7 @@ static class DrawingModels
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var partial = Raster.ToTensor(strokes, CvaeRaster(cvae.config.image_size)).unsqueeze(0);
+            var partial = Raster.ToTensor(strokes, RasterOptions.Seed000At(cvae.config.image_size)).unsqueeze(0);
             var completion = cvae.sample(partial);
             var draws = cvae.sample(partial.expand(samples, -1, -1, -1), stochastic: true);
             return new CompleteResponse(loaded.run.id, loaded.name, cvae.config.image_size, BinariseThreshold, Png(partial)[0], Png(completion)[0],

@@ -58,6 +58,10 @@ public sealed record RasterOptions
         Width = 64, Height = 64, Margin = 5, Scale = RasterScale.QuickDraw, AntiAlias = false, Background = 1, Ink = 0, Thicken = 1,
     };
 
+    /// <summary>Seed 000's drawing at <paramref name="size"/>x<paramref name="size"/>, its margin scaled with the size (5 px
+    /// at 64): what cvae-completion trains on, and what the drawing page gives its CVAEs.</summary>
+    public static RasterOptions Seed000At(int size) => Seed000 with { Width = size, Height = size, Margin = (int)Math.Round(5.0 * size / 64) };
+
     /// <summary>
     /// Seed 001's classifier images: 28x28, anti-aliased, black strokes on white. The seed downsamples 255x255
     /// renderings; drawing at 28x28 with a 1 px coverage-based line stands in for that.

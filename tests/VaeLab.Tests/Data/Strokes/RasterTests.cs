@@ -36,6 +36,14 @@ public class RasterTests
     }
 
     [Fact]
+    public void Seed000AtAnotherSizeScalesTheMarginWithIt()
+    {
+        Assert.Equal(RasterOptions.Seed000, RasterOptions.Seed000At(64));
+        Assert.Equal(RasterOptions.Seed000 with { Width = 128, Height = 128, Margin = 10 }, RasterOptions.Seed000At(128));
+        Assert.Equal(RasterOptions.Seed000 with { Width = 16, Height = 16, Margin = 1 }, RasterOptions.Seed000At(16));
+    }
+
+    [Fact]
     public void AnAliasedOnePixelHorizontalLineInksItsTruncatedRowFromEndToEnd()
     {
         var image = Raster.Draw([Line((5.7f, 9.8f), (30.2f, 9.8f))], Pixels with { AntiAlias = false });
