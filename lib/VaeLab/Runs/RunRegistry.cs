@@ -158,21 +158,20 @@ public sealed class RunRegistry
 
     /// <summary>Marks as interrupted the runs of this host still 'running' whose process has ended (or whose pid now belongs
     /// to a process that started after the run did); returns their ids.</summary>
-    public IReadOnlyList<string> mark_interrupted()
-    {
-        var host = Environment.MachineName;
-        var stale = list().Where(r => r.status == RunStatus.Running && r.host == host && r.pid is { } pid && !Alive(pid, r.started)).ToList();
-        return stale.Where(run => end(run.id, RunStatus.Interrupted, DateTimeOffset.Now, $"process {run.pid} ended without finishing the run"))
+    public IReadOnlyList<string> mark_interrupted() =>
+        RunningHere().Where(r => r.pid is { } pid && !Alive(pid, r.started))
+            .Where(run => end(run.id, RunStatus.Interrupted, DateTimeOffset.Now, $"process {run.pid} ended without finishing the run"))
             .Select(r => r.id).ToList();
-    }
 
     /// <summary>Marks the runs this process started that are still running as failed (a notebook whose cell failed before
     /// run.finish()), keeping the error; returns their ids.</summary>
-    public IReadOnlyList<string> fail_unfinished(string error)
-    {
-        return list().Where(r => r.status == RunStatus.Running && r.pid == Environment.ProcessId && r.host == Environment.MachineName)
+    public IReadOnlyList<string> fail_unfinished(string error) =>
+        RunningHere().Where(r => r.pid == Environment.ProcessId)
             .Where(r => end(r.id, RunStatus.Failed, DateTimeOffset.Now, error)).Select(r => r.id).ToList();
-    }
+
+    /// <summary>The runs of this host still marked running: found by the database, as every registry that opens asks.</summary>
+    List<RunRecord> RunningHere() => Read(connection => Runs(connection, "where status = $running and host = $host",
+        ("$running", Text(RunStatus.Running)), ("$host", Environment.MachineName)));
 
     static bool Alive(int pid, DateTimeOffset started)
     {
