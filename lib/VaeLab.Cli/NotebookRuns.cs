@@ -9,9 +9,11 @@ static class NotebookRuns
 {
     /// <summary>The run folders of the runs this process started since <paramref name="since"/>, in the experiments folder
     /// of <paramref name="notebook"/> (none without one, or without a registry).</summary>
-    public static IReadOnlyList<RunFolder> Since(string notebook, DateTimeOffset since)
+    public static IReadOnlyList<RunFolder> Since(string notebook, DateTimeOffset since) =>
+        RegistryOf(notebook) is { } registry ? Since(registry, since) : [];
+
+    static List<RunFolder> Since(RunRegistry registry, DateTimeOffset since)
     {
-        if (RegistryOf(notebook) is not { } registry) return [];
         var experiments = Path.GetDirectoryName(registry.path)!;
         return registry.list()
             .Where(r => r.pid == Environment.ProcessId && r.host == Environment.MachineName && r.started >= since)
@@ -20,7 +22,7 @@ static class NotebookRuns
 
     /// <summary>The registry of the experiments folder a notebook's runs go to (as the notebook, running in its folder,
     /// finds it); null when there is no such folder or it has no registry yet.</summary>
-    public static RunRegistry? RegistryOf(string notebook)
+    static RunRegistry? RegistryOf(string notebook)
     {
         string experiments;
         try { experiments = RunFolder.experiments_folder(Path.GetDirectoryName(Path.GetFullPath(notebook))); }
@@ -28,10 +30,15 @@ static class NotebookRuns
         return File.Exists(Path.Combine(experiments, RunRegistry.FileName)) ? RunRegistry.open(experiments) : null;
     }
 
-    /// <summary>Copies the executed notebook and its report (those written) into each run folder, and names the folders.</summary>
-    public static void Keep(IReadOnlyList<RunFolder> runs, IAnsiConsole console, params string[] reports)
+    /// <summary>After <paramref name="notebook"/> ran under vaelab run or reproduce (from <paramref name="since"/>): the runs it
+    /// left running are marked failed with its <paramref name="error"/> when it failed, and each run it started gets a copy
+    /// of the executed notebook and its report (those written), and is named. A notebook without runs, or a repository
+    /// without a registry, is left alone.</summary>
+    public static void Keep(string notebook, DateTimeOffset since, string? error, IAnsiConsole console, params string[] reports)
     {
-        foreach (var run in runs)
+        if (RegistryOf(notebook) is not { } registry) return;
+        if (error is not null) registry.fail_unfinished(error);
+        foreach (var run in Since(registry, since))
         {
             foreach (var report in reports.Where(File.Exists)) File.Copy(report, Path.Combine(run.path, Path.GetFileName(report)), overwrite: true);
             WritePath(console, "run", run.path);

@@ -71,10 +71,9 @@ static class ReproduceCommand
             Reports.RemoveFigure(figure);
             return new NotebookResult(name, name, ResultStatus.Failed, null, [], e.Message, DateTimeOffset.UtcNow, Earlier: false);
         }
-        if (!run.Succeeded) RunsCommands.FailUnfinished(path, run.Error);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
         var reportError = Reports.Write(run, ipynb, html, figure, console, htmlOptions);
-        NotebookRuns.Keep(NotebookRuns.Since(path, started), console, ipynb, html);
+        NotebookRuns.Keep(path, started, run.Succeeded ? null : run.Error ?? "the notebook failed", console, ipynb, html);
         return NotebookResult.Of(run, name, reportError);
     }
 

@@ -47,11 +47,10 @@ static class RunCommand
             (parameters.Count == 0 ? "" : $" with {Markup.Escape(string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}")))}"));
         var started = DateTimeOffset.Now;
         var run = await new NotebookProgress(console, options.Echo).RunAsync(notebook, parameters);
-        if (!run.Succeeded) RunsCommands.FailUnfinished(path, run.Error);
         console.Write(NotebookProgress.CellTable(run, console.Profile.Width));
         var reportError = Reports.Write(run, ipynb, html, figure, console, analysis is null ? null : Reports.SharePlotly(analysis, console));
         if (analysis is not null) HtmlExporter.RemoveUnlinkedPlotlyScripts(analysis);
-        NotebookRuns.Keep(NotebookRuns.Since(path, started), console, ipynb, html);
+        NotebookRuns.Keep(path, started, run.Succeeded ? null : run.Error ?? "the notebook failed", console, ipynb, html);
 
         if (reportError is not null) error.WriteLine($"vaelab run: {reportError}");
         if (!run.Succeeded) error.WriteLine($"vaelab run: {name} failed: {run.Error}");

@@ -31,11 +31,6 @@ static class RunsCommands
         };
     }
 
-    /// <summary>After a notebook failed under run or reproduce: the runs it started and left running are marked failed with
-    /// its error (a notebook without runs, or a repository without a registry, is left alone).</summary>
-    public static void FailUnfinished(string notebook, string? error) =>
-        NotebookRuns.RegistryOf(notebook)?.fail_unfinished(error ?? "the notebook failed");
-
     static Argument<string> RunArgument() => new("run") { Description = "A run id, a run folder, or a model file in one" };
 
     static Argument<string[]> RunsArgument(int least) => new("runs")
