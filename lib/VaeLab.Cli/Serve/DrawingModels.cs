@@ -75,7 +75,7 @@ static class DrawingModels
         var config = classifier.config;
         if (config.timing) throw new RequestProblem(422, "The model cannot be used", $"{loaded.info.path} reads stroke-6 (timing); the page sends stroke-3 drawings");
         var scale = RunModels.Normaliser<StrokeScale>(loaded, "stroke scale");
-        var epsilon = RunModels.Parameter(loaded.run, "rdp_epsilon")?.GetValue<double>() ?? 0;
+        var epsilon = loaded.run.parameters?["rdp_epsilon"]?.GetValue<double>() ?? 0;
         var drawn = epsilon > 0 ? strokes.Select(s => StrokeSimplifier.Rdp(s, epsilon)).ToList() : strokes;
         var prefix = scale.Normalize(Stroke3.FromStrokes(drawn));
         SketchPrediction prediction;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Data;
@@ -153,19 +152,6 @@ sealed class RunModels(string experiments) : IDisposable
         catch (Exception e) when (e is InvalidOperationException or System.Text.Json.JsonException or DataFormatException)
         {
             throw new RequestProblem(422, "The model cannot be used", $"{model.info.path} has no {what} in its normaliser: {e.Message}");
-        }
-    }
-
-    /// <summary>A parameter the run was started with (run.json's "parameters"), or null.</summary>
-    public static JsonNode? Parameter(RunFolder run, string name)
-    {
-        try
-        {
-            return File.Exists(run.run_json) ? JsonNode.Parse(File.ReadAllText(run.run_json))?["parameters"]?[name] : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
         }
     }
 

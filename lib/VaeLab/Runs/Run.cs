@@ -68,9 +68,6 @@ public sealed class Run
     /// <summary>Where the trainer checkpoints (TrainerOptions.checkpoint_path): checkpoint.safetensors in the run folder.</summary>
     public string checkpoint_path => folder.checkpoint_path;
 
-    /// <summary>The experiments folder the run is in, where the runs it names are looked for.</summary>
-    string Experiments => Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(folder.path)))!;
-
     /// <summary>Where the trainer of one of several models checkpoints: checkpoint-&lt;model&gt;.safetensors.</summary>
     public string checkpoint_path_of(string model) => folder.checkpoint_path_of(model);
 
@@ -174,24 +171,11 @@ public sealed class Run
     public string? init_from(nn.Module module, string source, string name = RunFolder.DefaultModel)
     {
         if (source.Length == 0) return null;
-        var file = RunFolder.resolve(source, Experiments).model_file(name);
-        var state = Weights.read(file);
-        try
-        {
-            var missing = module.state_dict().Keys.Where(key => !state.ContainsKey(key)).ToList();
-            if (missing.Count > 0)
-                throw new ArgumentException($"{file}: the weights do not fit {module.GetType().Name}: missing keys: {string.Join(", ", missing)}", nameof(source));
-            LoadedWeights loaded;
-            try { loaded = module.load_weights(state, strict: false); }
-            catch (ArgumentException e) { throw new ArgumentException($"{file}: {e.Message}", nameof(source), e); }
-            Console.WriteLine($"{name}: weights from {file}" +
-                (loaded.unexpected_keys.Count == 0 ? "" : $" (not used: {string.Join(", ", loaded.unexpected_keys)})"));
-            return file;
-        }
-        finally
-        {
-            foreach (var tensor in state.Values) tensor.Dispose();
-        }
+        var file = RunFolder.resolve(source, folder.experiments).model_file(name);
+        var loaded = module.load_weights(file, allow_unexpected: true);
+        Console.WriteLine($"{name}: weights from {file}" +
+            (loaded.unexpected_keys.Count == 0 ? "" : $" (not used: {string.Join(", ", loaded.unexpected_keys)})"));
+        return file;
     }
 
     /// <summary>
@@ -214,7 +198,7 @@ public sealed class Run
         }
         else
         {
-            var run = RunFolder.resolve(source, Experiments).run!;
+            var run = RunFolder.resolve(source, folder.experiments).run!;
             SayWhatDiffers(run);
             checkpoint = model is null ? run.checkpoint_path : run.checkpoint_path_of(model);
             if (!File.Exists(checkpoint))
@@ -233,10 +217,8 @@ public sealed class Run
     void SayWhatDiffers(RunFolder resumed)
     {
         // Once a run: a run that trains several models resumes each from the same run.
-        if (resumedFrom == resumed.path || !File.Exists(resumed.run_json)) return;
+        if (resumedFrom == resumed.path || resumed.parameters is not { } theirs) return;
         resumedFrom = resumed.path;
-        var theirs = JsonNode.Parse(File.ReadAllText(resumed.run_json))?["parameters"] as JsonObject;
-        if (theirs is null) return;
         var differing = parameters.Where(p => p.Key is not ("init_from" or "resume_from") && theirs.ContainsKey(p.Key)
                                               && !JsonNode.DeepEquals(p.Value, theirs[p.Key]))
             .Select(p => $"{p.Key} {theirs[p.Key]?.ToJsonString()} -> {p.Value?.ToJsonString()}").ToList();

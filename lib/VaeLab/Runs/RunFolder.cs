@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace VaeLab.Runs;
@@ -41,6 +43,9 @@ public sealed partial record RunFolder(string path)
 
     public string id => Path.GetFileName(path);
     public string notebook => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(path))!);
+
+    /// <summary>The experiments folder the run is in: experiments/&lt;notebook&gt;/runs/&lt;run id&gt;.</summary>
+    public string experiments => Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(path)))!;
     public string run_json => Path.Combine(path, "run.json");
     public string models_folder => Path.Combine(path, "models");
     public string checkpoint_path => Path.Combine(path, "checkpoint.safetensors");
@@ -56,6 +61,22 @@ public sealed partial record RunFolder(string path)
     public IReadOnlyList<string> model_names => Directory.Exists(models_folder)
         ? Directory.GetFiles(models_folder, "*.safetensors").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).ToList()
         : [];
+
+    /// <summary>The parameters the run started with (run.json's), or null when its run.json is missing or unreadable.</summary>
+    public JsonObject? parameters
+    {
+        get
+        {
+            try
+            {
+                return File.Exists(run_json) ? JsonNode.Parse(File.ReadAllText(run_json))?["parameters"] as JsonObject : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
 
     public static bool is_run_id(string text) => RunId().IsMatch(text);
 

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace VaeLab.Torch;
 
-/// <summary>What <see cref="Weights.load_weights(nn.Module, IReadOnlyDictionary{string, Tensor}, bool)"/> left out:
+/// <summary>What <see cref="Weights.load_weights(nn.Module, IReadOnlyDictionary{string, Tensor}, bool, bool)"/> left out:
 /// the module's keys the state did not have, and the state's keys the module does not have.</summary>
 public sealed record LoadedWeights(IReadOnlyList<string> missing_keys, IReadOnlyList<string> unexpected_keys);
 
@@ -46,10 +46,10 @@ public static class Weights
     }
 
     /// <summary>Loads the weights of a file (see <see cref="read"/>) into the module.</summary>
-    public static LoadedWeights load_weights(this nn.Module module, string path, bool strict = true)
+    public static LoadedWeights load_weights(this nn.Module module, string path, bool strict = true, bool allow_unexpected = false)
     {
         var state = read(path);
-        try { return module.load_weights(state, strict); }
+        try { return module.load_weights(state, strict, allow_unexpected); }
         catch (ArgumentException e) { throw new ArgumentException($"{path}: {e.Message}", nameof(path), e); }
         finally
         {
@@ -60,9 +60,11 @@ public static class Weights
     /// <summary>
     /// Copies each tensor of the state into the module's parameter or buffer of the same name (converting the dtype, as
     /// PyTorch does). Mis-shaped keys always refuse the load; missing and unexpected keys refuse it when strict, and are
-    /// returned otherwise.
+    /// returned otherwise. <paramref name="allow_unexpected"/> lets a strict load leave keys the module has no use for
+    /// (weights of layers a checkpoint's model declared and never called), returning them.
     /// </summary>
-    public static LoadedWeights load_weights(this nn.Module module, IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    public static LoadedWeights load_weights(this nn.Module module, IReadOnlyDictionary<string, Tensor> state, bool strict = true,
+        bool allow_unexpected = false)
     {
         var own = module.state_dict();
         var missing = own.Keys.Where(key => !state.ContainsKey(key)).ToList();
@@ -73,7 +75,7 @@ public static class Weights
         var problems = new List<string>();
         if (misshapen.Count > 0) problems.Add("wrong shapes: " + string.Join("; ", misshapen));
         if (strict && missing.Count > 0) problems.Add("missing keys: " + string.Join(", ", missing));
-        if (strict && unexpected.Count > 0) problems.Add("unexpected keys: " + string.Join(", ", unexpected));
+        if (strict && !allow_unexpected && unexpected.Count > 0) problems.Add("unexpected keys: " + string.Join(", ", unexpected));
         if (problems.Count > 0)
             throw new ArgumentException($"the weights do not fit {module.GetName()}: {string.Join(". ", problems)}", nameof(state));
 
