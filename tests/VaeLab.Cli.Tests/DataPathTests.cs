@@ -13,8 +13,10 @@ public partial class DataPathTests
 
     static readonly string RepoRoot = TestRepository.Root;
 
+    /// <summary>The presets (experiments/&lt;notebook&gt;/*.json) and the notebooks; not the run folders below the presets,
+    /// which hold a user's own runs (git-ignored) and the data paths they ran with.</summary>
     public static TheoryData<string> Files() =>
-        [.. Directory.GetFiles(Path.Combine(RepoRoot, "experiments"), "*.json", SearchOption.AllDirectories)
+        [.. Directory.GetDirectories(Path.Combine(RepoRoot, "experiments")).SelectMany(notebook => Directory.GetFiles(notebook, "*.json"))
             .Concat(Directory.GetFiles(Path.Combine(RepoRoot, "notebooks"), "*.ipynb"))
             .Select(path => Path.GetRelativePath(RepoRoot, path)).Order(StringComparer.Ordinal)];
 
